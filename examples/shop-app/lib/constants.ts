@@ -1,0 +1,6 @@
+export const DB_PORT = 5432;
+
+export const baseBucketProps = {
+  versioned: true,
+  enforceSSL: true,
+};

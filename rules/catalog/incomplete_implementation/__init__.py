@@ -1,0 +1,1 @@
+"""Rules of this category, one module per subcategory."""

@@ -1,0 +1,133 @@
+"""security / overly-permissive-security-groups."""
+from __future__ import annotations
+
+from rules.model import values as v
+from rules.model.cdk import PortRange, peer_anywhere, port_range
+from rules.model.library import default_port, port_service
+from rules.registry import Hit, rule
+
+WEB_PORTS = frozenset({80, 443})
+_LOAD_BALANCERS = frozenset({
+    "aws_elasticloadbalancingv2.ApplicationLoadBalancer", "aws_elasticloadbalancingv2.NetworkLoadBalancer",
+    "aws_elasticloadbalancing.LoadBalancer",
+})
+
+
+def describe_port(ports: PortRange) -> str:
+    if ports.low == ports.high and ports.protocol != "all":
+        service = port_service(ports.low)
+        return f"{service} port {ports.low}" if service else f"{ports.protocol.upper()} port {ports.low}"
+    return ports.describe()
+
+
+def _is_web_only(ports: PortRange) -> bool:
+    return ports.protocol != "all" and ports.low == ports.high and ports.low in WEB_PORTS
+
+
+@rule(
+    id="SEC-SG-001",
+    name="ingress-open-to-the-internet",
+    subcategory="overly-permissive-security-groups",
+    severity="error",
+    message="{what} is open to {peer}",
+    remediation="Allow only the peer that needs it, e.g. `{target}.connections.allowFrom(appSecurityGroup, {port_code})`, "
+                "and delete the rule from anywhere",
+    references=("https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+                "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.Connections.html"),
+)
+def ingress_open_to_the_internet(f, ctx):
+    """
+    ## What it does
+    Finds security-group ingress from anywhere (`Peer.anyIpv4()`, `Peer.anyIpv6()`,
+    `Peer.ipv4('0.0.0.0/0')`, `::/0`) to any port other than 80 and 443, however it is
+    written: `addIngressRule`, `connections.allowFrom`, `allowFromAnyIpv4`,
+    `allowDefaultPortFromAnyIpv4`, with the port as a literal, a constant or a range.
+
+    ## Why is this bad?
+    A database, cache or admin port reachable from the whole internet is scanned
+    within minutes of deployment; one weak password or unpatched engine and the data
+    is gone. Only web listeners (80/443) are meant to face the internet.
+
+    ## Example
+    ```ts
+    import * as ec2 from 'aws-cdk-lib/aws-ec2';
+    import { Stack } from 'aws-cdk-lib';
+    import { Construct } from 'constructs';
+
+    const DB_PORT = 5432;
+
+    export class DbStack extends Stack {
+      constructor(scope: Construct, id: string, vpc: ec2.IVpc) {
+        super(scope, id);
+        const sg = new ec2.SecurityGroup(this, 'DbSg', { vpc });
+        sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(DB_PORT), 'postgres'); // <-- SEC-SG-001
+        sg.connections.allowFrom(ec2.Peer.ipv4('0.0.0.0/0'), ec2.Port.tcp(22)); // <-- SEC-SG-001
+      }
+    }
+    ```
+
+    ## Use instead
+    ```ts
+    import * as ec2 from 'aws-cdk-lib/aws-ec2';
+    import { Stack } from 'aws-cdk-lib';
+    import { Construct } from 'constructs';
+
+    export class DbStack extends Stack {
+      constructor(scope: Construct, id: string, vpc: ec2.IVpc, appSg: ec2.ISecurityGroup) {
+        super(scope, id);
+        const sg = new ec2.SecurityGroup(this, 'DbSg', { vpc });
+        sg.addIngressRule(appSg, ec2.Port.tcp(5432), 'postgres from the app tier');
+        sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'public HTTPS');
+      }
+    }
+    ```
+
+    ## Known problems
+    80/443 from anywhere is accepted everywhere, not only on a load balancer's public
+    side. A port held in a value the analyser cannot follow is not reported.
+
+    ## References
+    - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+    """
+    for call in f.method_calls:
+        args = call.args
+        if call.name in ("addIngressRule", "allowFrom") and len(args) >= 2:
+            peer_value, port_value = args[0], args[1]
+        elif call.name == "allowFromAnyIpv4" and args:
+            peer_value, port_value = v.Call(v.Unknown(), [], "aws_ec2.Peer.anyIpv4"), args[0]
+        elif call.name == "allowDefaultPortFromAnyIpv4":
+            peer_value, port_value = v.Call(v.Unknown(), [], "aws_ec2.Peer.anyIpv4"), None
+        elif call.name == "allowDefaultPortFrom" and args:
+            peer_value, port_value = args[0], None
+        else:
+            continue
+        peers = {p for p in map(peer_anywhere, v.branches(ctx.production_branch(peer_value))) if p}
+        if not peers:
+            continue
+        if port_value is None:
+            ports = _default_port_of(call.construct)
+            if ports is None:
+                continue
+            open_ranges = [ports]
+        else:
+            open_ranges = [port_range(b) for b in v.branches(ctx.production_branch(port_value))]
+            if any(r is None for r in open_ranges):
+                continue
+        for ports in open_ranges:
+            if _is_web_only(ports):
+                continue
+            target = call.construct.binding if call.construct and call.construct.binding else "resource"
+            port_code = f"ec2.Port.tcp({ports.low})" if ports.low == ports.high else "port"
+            yield Hit(call.node, {"what": describe_port(ports), "peer": " and ".join(sorted(peers)),
+                                  "target": target.removeprefix("this."), "port_code": port_code})
+            break
+
+
+def _default_port_of(construct) -> PortRange | None:
+    """The port `allowDefaultPort*` opens, for a construct whose kind we know."""
+    if construct is None or construct.fqn is None or construct.fqn in _LOAD_BALANCERS:
+        return None
+    port = default_port(construct)
+    if port is None:
+        return None
+    return PortRange(port, port, "tcp")

@@ -1,0 +1,96 @@
+"""analyse(project) -> findings: run every enabled rule, isolate crashes, apply config."""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+
+from rules.findings import Diagnostic, Finding
+from rules.model.context import Context
+from rules.model.project import Project
+from rules.model.source import SourceFile
+from rules.parsing import text
+from rules.registry import Hit, Rule, all_rules
+
+
+@dataclass
+class Analysis:
+    findings: list[Finding]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+
+
+def analyse(project: Project, config=None, *, rules: list[Rule] | None = None) -> Analysis:
+    from rules.config import Config
+    from rules.suppressions import apply_suppressions, parse_suppressions
+
+    config = config or Config()
+    ctx = Context(project, config)
+    active = [(r, sev) for r in (rules if rules is not None else all_rules())
+              if (sev := config.severity_for(r)) is not None]
+    diagnostics: list[Diagnostic] = []
+    raw: list[Finding] = []
+
+    for f in project.analysed:
+        err = f.syntax_error
+        if err is not None:
+            diagnostics.append(Diagnostic(
+                f.path, err.start_point[0] + 1,
+                f"syntax error at line {err.start_point[0] + 1}, column {err.start_point[1] + 1}: "
+                "analysed what could be recovered", "notice"))
+
+    for r, severity in active:
+        targets = project.analysed if r.scope == "file" else [None]
+        for f in targets:
+            try:
+                hits = list(r.check(f, ctx) if f is not None else r.check(project, ctx))
+                raw.extend(_finding(r, severity, h, f) for h in hits)
+            except Exception as exc:  # one broken rule must not stop the others
+                where = f.path if f is not None else "project"
+                frame = traceback.extract_tb(exc.__traceback__)[-1]
+                diagnostics.append(Diagnostic(
+                    where if f is not None else "", 0,
+                    f"rule {r.id} crashed on {where}: {type(exc).__name__}: {exc} "
+                    f"({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})", "error", r.id))
+
+    by_path: dict[str, list[Finding]] = {}
+    for finding in _dedupe(raw):
+        by_path.setdefault(finding.path, []).append(finding)
+    kept: list[Finding] = []
+    known_ids = {r.id for r in all_rules()}
+    for f in project.analysed:
+        findings = by_path.pop(f.path, [])
+        suppressions = parse_suppressions(f.comments, f.path, known_ids=known_ids)
+        survivors, notes = apply_suppressions(findings, suppressions)
+        kept.extend(survivors)
+        diagnostics.extend(notes)
+    for rest in by_path.values():          # findings placed in a file outside the analysed set
+        kept.extend(rest)
+    kept.sort(key=Finding.sort_key)
+    diagnostics.sort(key=lambda d: (d.path, d.line, d.message))
+    return Analysis(kept, diagnostics, len(project.analysed))
+
+
+def _finding(r: Rule, severity, hit: Hit, current: SourceFile | None) -> Finding:
+    file = hit.file or current
+    if file is None:
+        raise ValueError(f"{r.id}: a project rule must say which file a hit is in")
+    end = hit.end_node or hit.node
+    return Finding(
+        rule_id=r.id, subcategory=r.subcategory,
+        severity=hit.severity if hit.severity is not None and severity == r.severity else severity,
+        path=file.path, line=hit.node.start_point[0] + 1, end_line=end.end_point[0] + 1,
+        column=hit.node.start_point[1] + 1,
+        message=r.format(r.message, hit.args), remediation=r.format(r.remediation, hit.args),
+        suggestion=hit.suggestion, rule_name=r.name, snippet=text(hit.node)[:400],
+    )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        key = (f.rule_id, f.path, f.line, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

@@ -1,0 +1,123 @@
+"""A project: the CDK files of a scan or a pull request, parsed once, resolved across files."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rules.model import values as v
+from rules.model.source import SourceFile
+
+SKIP_DIRS = frozenset({"node_modules", "cdk.out", ".git", ".venv", "__pycache__"})
+_EXTENSIONS = (".ts", ".tsx")
+_RESOLVE_SUFFIXES = ("", ".ts", ".tsx", "/index.ts", "/index.tsx")
+
+
+def is_typescript(path: str) -> bool:
+    return path.endswith(_EXTENSIONS) and not path.endswith(".d.ts")
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    path: str
+    message: str
+
+
+class Project:
+    """Files keyed by absolute path. `analysed` are the ones rules report on.
+
+    `reader(abspath) -> bytes | None` loads a file that is imported but was not
+    given (a constant module next to a scanned stack, say); those files lend their
+    values but are not reported on.
+    """
+
+    def __init__(self, *, display: Callable[[str], str], reader: Callable[[str], bytes | None] | None = None):
+        self.files: dict[str, SourceFile] = {}
+        self.analysed: list[SourceFile] = []
+        self.problems: list[LoadProblem] = []
+        self._display = display
+        self._reader = reader
+        self._resolving: set[tuple[str, str]] = set()
+
+    # -- building --------------------------------------------------------------------
+    def add(self, abspath: str, source: bytes) -> SourceFile:
+        sf = SourceFile(self._display(abspath), source, abspath=abspath, project=self)
+        self.files[abspath] = sf
+        return sf
+
+    def select_analysed(self, given: Iterable[SourceFile]) -> None:
+        """Keep the CDK files and the local modules they reach (constants, helpers)."""
+        given = list(given)
+        given_ids = {id(f) for f in given}
+        reached: dict[str, SourceFile] = {}
+        queue = [f for f in given if f.is_cdk]
+        while queue:
+            f = queue.pop()
+            if f.abspath in reached:
+                continue
+            reached[f.abspath] = f
+            for spec in f.local_imports:
+                target = self.resolve_module(f, spec)
+                if target is not None and target.abspath not in reached:
+                    queue.append(target)
+        self.analysed = sorted((f for f in reached.values() if id(f) in given_ids), key=lambda f: f.path)
+
+    @classmethod
+    def from_sources(cls, sources: dict[str, bytes]) -> "Project":
+        """An in-memory project (tests, rule examples, the bot): path -> content."""
+        project = cls(display=lambda p: p, reader=None)
+        for path, content in sorted(sources.items()):
+            project.add(path, content)
+        project.select_analysed(project.files.values())
+        return project
+
+    # -- cross-file resolution ----------------------------------------------------
+    def resolve_module(self, importer: SourceFile, spec: str) -> SourceFile | None:
+        base = os.path.normpath(os.path.join(os.path.dirname(importer.abspath), spec))
+        for suffix in _RESOLVE_SUFFIXES:
+            candidate = base + suffix
+            if candidate in self.files:
+                return self.files[candidate]
+        if self._reader is None:
+            return None
+        for suffix in _RESOLVE_SUFFIXES[1:]:
+            candidate = base + suffix
+            content = self._reader(candidate)
+            if content is not None:
+                return self.add(candidate, content)
+        return None
+
+    def resolve_export(self, importer: SourceFile, spec: str, name: str) -> v.Value:
+        target = self.resolve_module(importer, spec)
+        if target is None:
+            return v.Unknown(f"module {spec} not available")
+        return self.export_of(target, name)
+
+    def export_of(self, module: SourceFile, name: str) -> v.Value:
+        key = (module.abspath, name)
+        if key in self._resolving:
+            return v.Unknown("circular re-export")
+        self._resolving.add(key)
+        try:
+            value = module.exported_value(name)
+            if value is not None:
+                return value
+            for exported, spec, original in module.reexports:
+                if exported == name or exported is None:
+                    target = self.resolve_module(module, spec)
+                    if target is None:
+                        continue
+                    value = self.export_of(target, original or name)
+                    if not isinstance(value, v.Unknown) or exported == name:
+                        return value
+            return v.Unknown(f"{name} is not exported by {module.path}")
+        finally:
+            self._resolving.discard(key)
+
+    # -- queries -------------------------------------------------------------------
+    def constructs(self, *fqns: str):
+        """Every construct in the analysed files, optionally of the given FQNs."""
+        for f in self.analysed:
+            for c in f.constructs:
+                if not fqns or c.fqn in fqns:
+                    yield c

@@ -1,0 +1,236 @@
+"""Lexical scopes of one file: which declaration a name refers to at a given node."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rules.model import values as v
+from rules.model.imports import ImportBinding
+from rules.parsing import Node, text, walk
+
+if TYPE_CHECKING:
+    from rules.model.evaluate import Evaluator
+    from rules.model.source import SourceFile
+
+SCOPE_TYPES = frozenset({"program", "statement_block", "switch_body", "for_statement",
+                         "for_in_statement", "catch_clause", "class_static_block"})
+FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "function",
+                            "arrow_function", "method_definition", "generator_function_declaration",
+                            "generator_function"})
+CLASS_TYPES = frozenset({"class_declaration", "abstract_class_declaration", "class"})
+
+
+@dataclass(frozen=True)
+class Declaration:
+    kind: str                      # variable | param | import | class | function | enum | opaque
+    name: str
+    node: Node
+    value: Node | None = None      # initializer of a variable
+    path: tuple[str, ...] = ()     # destructuring path into the value / parameter
+    default: Node | None = None
+    reassigned: bool = False
+    index: int = 0                 # parameter position
+    type_name: str | None = None
+    binding: ImportBinding | None = None
+
+
+class Scopes:
+    def __init__(self, file: "SourceFile"):
+        self.file = file
+        self._tables: dict[int, dict[str, Declaration]] = {}
+        self._fields: dict[int, dict[str, list[Node]]] = {}
+        self._assigned: set[str] | None = None
+
+    def lookup(self, node: Node, name: str) -> Declaration | None:
+        n: Node | None = node
+        while n is not None:
+            if n.type in SCOPE_TYPES or n.type in FUNCTION_TYPES:
+                table = self._table(n)
+                if name in table:
+                    return table[name]
+            n = n.parent
+        return None
+
+    # -- tables ----------------------------------------------------------------------
+    def _table(self, scope: Node) -> dict[str, Declaration]:
+        table = self._tables.get(scope.id)
+        if table is None:
+            table = {}
+            if scope.type in FUNCTION_TYPES:
+                self._declare_params(scope, table)
+            elif scope.type == "catch_clause":
+                param = scope.child_by_field_name("parameter")
+                if param is not None:
+                    for ident in _pattern_names(param):
+                        table[text(ident)] = Declaration("opaque", text(ident), ident)
+            elif scope.type in ("for_in_statement",):
+                left = scope.child_by_field_name("left")
+                if left is not None:
+                    for ident in _pattern_names(left):
+                        table[text(ident)] = Declaration("opaque", text(ident), ident)
+            else:
+                for stmt in scope.named_children:
+                    self._declare_statement(stmt, table)
+                if scope.type == "program":
+                    for binding in self.file.import_bindings.values():
+                        table[binding.local] = Declaration("import", binding.local, binding.node, binding=binding)
+            self._tables[scope.id] = table
+        return table
+
+    def _declare_statement(self, stmt: Node, table: dict[str, Declaration]) -> None:
+        kind = stmt.type
+        if kind == "export_statement":
+            decl = stmt.child_by_field_name("declaration")
+            if decl is not None:
+                self._declare_statement(decl, table)
+        elif kind in ("lexical_declaration", "variable_declaration"):
+            is_const = stmt.children and stmt.children[0].type == "const"
+            for decl in stmt.named_children:
+                if decl.type == "variable_declarator":
+                    self._declare_variable(decl, bool(is_const), table)
+        elif kind in ("function_declaration", "generator_function_declaration"):
+            name = stmt.child_by_field_name("name")
+            if name is not None:
+                table[text(name)] = Declaration("function", text(name), stmt)
+        elif kind in ("class_declaration", "abstract_class_declaration"):
+            name = stmt.child_by_field_name("name")
+            if name is not None:
+                table[text(name)] = Declaration("class", text(name), stmt)
+        elif kind == "enum_declaration":
+            name = stmt.child_by_field_name("name")
+            if name is not None:
+                table[text(name)] = Declaration("enum", text(name), stmt)
+        elif kind == "for_statement":
+            pass   # its own scope
+
+    def _declare_variable(self, decl: Node, is_const: bool, table: dict[str, Declaration]) -> None:
+        name = decl.child_by_field_name("name")
+        value = decl.child_by_field_name("value")
+        if name is None:
+            return
+        for ident, path, default in _destructure(name):
+            label = text(ident)
+            reassigned = not is_const and label in self.assigned_names()
+            table[label] = Declaration("variable", label, ident, value=value, path=path,
+                                       default=default, reassigned=reassigned)
+
+    def _declare_params(self, fn: Node, table: dict[str, Declaration]) -> None:
+        params = fn.child_by_field_name("parameters")
+        if params is None:
+            single = fn.child_by_field_name("parameter")     # x => ...
+            if single is not None and single.type == "identifier":
+                table[text(single)] = Declaration("param", text(single), single)
+            return
+        index = 0
+        for param in params.named_children:
+            if param.type not in ("required_parameter", "optional_parameter"):
+                continue
+            pattern = param.child_by_field_name("pattern")
+            type_node = param.child_by_field_name("type")
+            type_name = text(type_node).lstrip(":").strip() if type_node is not None else None
+            if pattern is not None:
+                for ident, path, default in _destructure(pattern):
+                    table[text(ident)] = Declaration("param", text(ident), ident, path=path, default=default,
+                                                     index=index, type_name=type_name if not path else None)
+            index += 1
+
+    def assigned_names(self) -> set[str]:
+        """Names assigned anywhere in the file: a `let` among them is not followed."""
+        if self._assigned is None:
+            names: set[str] = set()
+            for n in self.file.nodes("assignment_expression", "augmented_assignment_expression",
+                                     "update_expression"):
+                if n.type in ("assignment_expression", "augmented_assignment_expression"):
+                    left = n.child_by_field_name("left")
+                    if left is not None and left.type == "identifier":
+                        names.add(text(left))
+                elif n.type == "update_expression":
+                    arg = n.child_by_field_name("argument")
+                    if arg is not None and arg.type == "identifier":
+                        names.add(text(arg))
+            self._assigned = names
+        return self._assigned
+
+    # -- classes ---------------------------------------------------------------------
+    @staticmethod
+    def enclosing_class(node: Node) -> Node | None:
+        n = node.parent
+        while n is not None:
+            if n.type in CLASS_TYPES:
+                return n
+            n = n.parent
+        return None
+
+    def field_assignments(self, class_node: Node) -> dict[str, list[Node]]:
+        """Value nodes assigned to each `this.x` field (initialisers and `this.x = ...`)."""
+        fields = self._fields.get(class_node.id)
+        if fields is None:
+            fields = {}
+            body = class_node.child_by_field_name("body")
+            if body is not None:
+                for member in body.named_children:
+                    if member.type == "public_field_definition":
+                        name, value = member.child_by_field_name("name"), member.child_by_field_name("value")
+                        if name is not None and value is not None:
+                            fields.setdefault(text(name), []).append(value)
+                for n in self.file.nodes("assignment_expression"):
+                    if body.start_byte <= n.start_byte < body.end_byte:
+                        left = n.child_by_field_name("left")
+                        if (left is not None and left.type == "member_expression"
+                                and (obj := left.child_by_field_name("object")) is not None
+                                and obj.type == "this" and self._same(self.enclosing_class(n), class_node)):
+                            prop = left.child_by_field_name("property")
+                            fields.setdefault(text(prop), []).append(n.child_by_field_name("right"))
+            self._fields[class_node.id] = fields
+        return fields
+
+    @staticmethod
+    def _same(a: Node | None, b: Node | None) -> bool:
+        return a is not None and b is not None and a.id == b.id
+
+    def field_value(self, evaluator: "Evaluator", class_node: Node | None, name: str, node: Node | None) -> v.Value:
+        if class_node is None:
+            return v.Unknown("this outside a class")
+        assigned = self.field_assignments(class_node).get(name, [])
+        if len(assigned) == 1:
+            return evaluator.eval(assigned[0])
+        if not assigned:
+            return v.Attr(v.This(class_node, node=class_node, file=self.file), name)
+        return v.Unknown(f"this.{name} is assigned more than once")
+
+
+def _destructure(pattern: Node, path: tuple[str, ...] = ()):
+    """(identifier, path, default) for every name a binding pattern declares."""
+    kind = pattern.type
+    if kind in ("identifier", "shorthand_property_identifier_pattern"):
+        yield pattern, path + ((text(pattern),) if kind == "shorthand_property_identifier_pattern" else ()), None
+    elif kind == "object_pattern":
+        for prop in pattern.named_children:
+            if prop.type == "shorthand_property_identifier_pattern":
+                yield prop, path + (text(prop),), None
+            elif prop.type == "pair_pattern":
+                key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+                if key is not None and value is not None:
+                    yield from _destructure(value, path + (text(key).strip("'\""),))
+            elif prop.type == "object_assignment_pattern":
+                left, right = prop.child_by_field_name("left"), prop.child_by_field_name("right")
+                if left is not None:
+                    for ident, sub, _ in _destructure(left, path):
+                        yield ident, sub, right
+            elif prop.type == "rest_pattern":
+                for ident in _pattern_names(prop):
+                    yield ident, path + ("...",), None
+    elif kind == "array_pattern":
+        for i, item in enumerate(pattern.named_children):
+            yield from _destructure(item, path + (str(i),))
+    elif kind == "assignment_pattern":
+        left, right = pattern.child_by_field_name("left"), pattern.child_by_field_name("right")
+        if left is not None:
+            for ident, sub, _ in _destructure(left, path):
+                yield ident, sub, right
+
+
+def _pattern_names(node: Node):
+    for n in walk(node):
+        if n.type in ("identifier", "shorthand_property_identifier_pattern"):
+            yield n

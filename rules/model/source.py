@@ -1,0 +1,231 @@
+"""One parsed TypeScript file and everything the model knows about it."""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from rules.model import values as v
+from rules.model.classes import ClassDecl
+from rules.model.constructs import Construct, MethodCall, attr_path
+from rules.model.evaluate import Evaluator
+from rules.model.imports import ImportBinding, ImportStatement, collect_imports
+from rules.model.scopes import CLASS_TYPES, Scopes
+from rules.parsing import Node, Tree, captures, first_error, parse, query, text
+
+# Node types the model and rules look up; found in one C-side query pass per file
+# instead of Python tree walks (the walks cost more than parsing itself).
+INDEXED_TYPES = ("new_expression", "call_expression", "member_expression", "comment",
+                 "class_declaration", "abstract_class_declaration", "class", "predefined_type",
+                 "assignment_expression", "augmented_assignment_expression", "update_expression",
+                 "identifier", "type_identifier", "shorthand_property_identifier", "export_specifier")
+_INDEX_QUERY = " ".join(f"({t}) @{t}" for t in INDEXED_TYPES)
+
+if TYPE_CHECKING:
+    from rules.model.project import Project
+
+_SCOPE_ARG_NAMES = frozenset({"scope", "app", "parent", "stack", "construct", "self"})
+
+
+class SourceFile:
+    def __init__(self, path: str, source: bytes, *, abspath: str | None = None,
+                 project: "Project | None" = None):
+        self.path = path                    # display path: relative, '/' separators
+        self.abspath = abspath or path
+        self.source = source
+        self.project = project
+        self.tree: Tree = parse(source, tsx=path.endswith(".tsx"))
+        self._constructs_by_node: dict[int, Construct | None] = {}
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+    @cached_property
+    def _index(self) -> dict[str, list[Node]]:
+        tsx = self.path.endswith(".tsx")
+        found = captures(query(_INDEX_QUERY, tsx), self.root)
+        return {t: sorted(found.get(t, []), key=lambda n: n.start_byte) for t in INDEXED_TYPES}
+
+    def nodes(self, *types: str) -> list[Node]:
+        """Every node of the given types (see INDEXED_TYPES), in source order."""
+        if len(types) == 1:
+            return self._index[types[0]]
+        return sorted((n for t in types for n in self._index[t]), key=lambda n: n.start_byte)
+
+    def eval(self, node: Node | None) -> v.Value:
+        return self.evaluator.eval(node)
+
+    @cached_property
+    def evaluator(self) -> Evaluator:
+        return Evaluator(self)
+
+    @cached_property
+    def scopes(self) -> Scopes:
+        return Scopes(self)
+
+    @cached_property
+    def syntax_error(self) -> Node | None:
+        return first_error(self.root)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.source.decode("utf-8", "replace").splitlines()
+
+    # -- imports ---------------------------------------------------------------------
+    @cached_property
+    def imports(self) -> list[ImportStatement]:
+        return collect_imports(self.root)
+
+    @cached_property
+    def import_bindings(self) -> dict[str, ImportBinding]:
+        return {b.local: b for stmt in self.imports for b in stmt.bindings}
+
+    @cached_property
+    def is_cdk(self) -> bool:
+        return any(stmt.ref.is_cdk for stmt in self.imports)
+
+    @cached_property
+    def local_imports(self) -> list[str]:
+        """Specifiers of the local modules this file imports or re-exports from."""
+        specs = [s.ref.spec for s in self.imports if s.ref.kind == "local"]
+        specs += [spec for _, spec, _ in self.reexports]
+        return specs
+
+    def import_value(self, binding: ImportBinding) -> v.Value:
+        ref = binding.ref
+        if ref.kind == "local":
+            if self.project is None or binding.imported is None:
+                return v.Unknown("local module", node=binding.node, file=self)
+            return self.project.resolve_export(self, ref.spec, binding.imported)
+        if ref.kind in ("cdk", "cdk-v1"):
+            ns = v.Namespace(ref.module, v1=ref.kind == "cdk-v1", node=binding.node, file=self)
+            if binding.imported is None:
+                return ns
+            return self.evaluator.member(ns, binding.imported, binding.node)
+        ns = v.Namespace(ref.module, package=ref.spec, node=binding.node, file=self)
+        if binding.imported is None:
+            return ns
+        return v.Symbol(f"{ref.module}.{binding.imported}", package=ref.spec, node=binding.node, file=self)
+
+    @cached_property
+    def reexports(self) -> list[tuple[str | None, str, str | None]]:
+        """(exported name or None for `*`, module spec, original name) of `export ... from`."""
+        out = []
+        for stmt in self.root.named_children:
+            if stmt.type != "export_statement":
+                continue
+            source = stmt.child_by_field_name("source")
+            if source is None:
+                continue
+            spec = text(source)[1:-1]
+            clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
+            if clause is None:
+                out.append((None, spec, None))
+                continue
+            for sp in clause.named_children:
+                if sp.type == "export_specifier":
+                    name, alias = sp.child_by_field_name("name"), sp.child_by_field_name("alias")
+                    out.append((text(alias or name), spec, text(name)))
+        return out
+
+    def exported_value(self, name: str) -> v.Value | None:
+        """The value this file exports under `name`, when it declares it itself."""
+        decl = self.scopes.lookup(self.root, name)
+        if decl is None:
+            return None
+        return self.evaluator._declaration_value(decl)
+
+    # -- constructs ------------------------------------------------------------------
+    def construct_at(self, node: Node) -> Construct | None:
+        """The construct a `new` expression creates, or None when it is a plain object."""
+        if node.id in self._constructs_by_node:
+            return self._constructs_by_node[node.id]
+        self._constructs_by_node[node.id] = None      # guards recursion through the callee
+        construct = self._make_construct(node)
+        self._constructs_by_node[node.id] = construct
+        return construct
+
+    def _make_construct(self, node: Node) -> Construct | None:
+        from rules.model.library import construct_props_index, is_construct_fqn, is_known_fqn
+        callee = self.eval(node.child_by_field_name("constructor"))
+        args_node = node.child_by_field_name("arguments")
+        args = [a for a in args_node.named_children if a.type != "comment"] if args_node is not None else []
+        looks_like = self._looks_like_construct_call(args)
+        if isinstance(callee, v.Symbol):
+            if is_known_fqn(callee.fqn):
+                if not is_construct_fqn(callee.fqn):
+                    return None
+                return Construct(self, node, callee.fqn, None, construct_props_index(callee.fqn))
+            return Construct(self, node, callee.fqn, None) if looks_like else None
+        if isinstance(callee, v.LocalClass):
+            decl = callee.decl_file.class_decl(callee.decl) if callee.decl_file else None
+            if (decl is not None and decl.kind in ("stack", "stage", "construct")) or looks_like:
+                return Construct(self, node, None, callee)
+            return None
+        return Construct(self, node, None, None) if looks_like else None
+
+    def _looks_like_construct_call(self, args: list[Node]) -> bool:
+        """`new X(this, 'Id', ...)`: the CDK construct calling convention."""
+        if len(args) < 2:
+            return False
+        scope, ident = args[0], args[1]
+        scope_ok = scope.type == "this" or (scope.type == "identifier" and text(scope) in _SCOPE_ARG_NAMES)
+        return scope_ok and ident.type in ("string", "template_string", "identifier", "binary_expression")
+
+    @cached_property
+    def constructs(self) -> list[Construct]:
+        out = []
+        for n in self.nodes("new_expression"):
+            c = self.construct_at(n)
+            if c is not None:
+                out.append(c)
+        for call in self.method_calls:
+            if call.construct is not None:
+                call.construct.calls.append(call)
+        return out
+
+    @cached_property
+    def method_calls(self) -> list[MethodCall]:
+        """Every `x.y.name(...)` call in the file with its evaluated receiver."""
+        out = []
+        for n in self.nodes("call_expression"):
+            fn = n.child_by_field_name("function")
+            if fn is None or fn.type != "member_expression":
+                continue
+            prop = fn.child_by_field_name("property")
+            receiver = self.eval(fn.child_by_field_name("object"))
+            construct, path = attr_path(receiver)
+            out.append(MethodCall(self, n, text(prop), receiver, construct, path))
+        return out
+
+    # -- classes ---------------------------------------------------------------------
+    @cached_property
+    def classes(self) -> list[ClassDecl]:
+        out = []
+        for n in self.nodes(*CLASS_TYPES):
+            name = n.child_by_field_name("name")
+            out.append(ClassDecl(self, n, text(name) if name is not None else "<anonymous>"))
+        return out
+
+    def class_decl(self, node: Node) -> ClassDecl | None:
+        return next((c for c in self.classes if c.node.id == node.id), None)
+
+    def class_containing(self, node: Node) -> ClassDecl | None:
+        n = node.parent
+        while n is not None:
+            if n.type in CLASS_TYPES:
+                return self.class_decl(n)
+            n = n.parent
+        return None
+
+    @cached_property
+    def comment_nodes(self) -> list[Node]:
+        return self.nodes("comment")
+
+    @cached_property
+    def comments(self) -> list[tuple[int, str]]:
+        """(1-based line, text) of every comment, for suppressions."""
+        return [(n.start_point[0] + 1, text(n)) for n in self.comment_nodes]
+
+    def __repr__(self) -> str:
+        return f"<SourceFile {self.path}>"

@@ -1,0 +1,122 @@
+"""The evaluator: what each expression form evaluates to, and Unknown where it must."""
+from rules.model import values as v
+from rules.model.cdk import instance_type, peer_anywhere, port_range, duration_seconds
+from tests.helpers import single
+
+HEADER = "import * as ec2 from 'aws-cdk-lib/aws-ec2';\nimport * as cdk from 'aws-cdk-lib';\n"
+
+
+def value_of(body: str, name: str = "x"):
+    f = single(HEADER + body)
+    return f.exported_value(name)
+
+
+def test_literals():
+    assert v.literal(value_of("export const x = 'a';")) == "a"
+    assert v.literal(value_of("export const x = 1_000;")) == 1000
+    assert v.literal(value_of("export const x = 0x10;")) == 16
+    assert v.literal(value_of("export const x = 2.5;")) == 2.5
+    assert v.literal(value_of("export const x = true;")) is True
+    assert v.literal(value_of("export const x = null;"), "sentinel") is None
+    assert v.literal(value_of("export const x = -3;")) == -3
+    assert v.literal(value_of("export const x = 20 * 1024;")) == 20480
+
+
+def test_const_binding_in_function_scope_and_shadowing():
+    f = single(HEADER + """
+const port = 1;
+export function build() {
+  const port = 5432;
+  return ec2.Port.tcp(port);
+}
+""")
+    call = next(n for n in _walk(f.root) if n.type == "call_expression")
+    assert port_range(f.eval(call)).low == 5432
+
+
+def test_let_reassigned_is_unknown_but_let_once_is_known():
+    assert isinstance(value_of("let y = 1;\ny = 2;\nexport const x = y;"), v.Unknown)
+    assert v.literal(value_of("let y = 7;\nexport const x = y;")) == 7
+
+
+def test_objects_shorthand_spreads_and_overrides():
+    obj = value_of("const vpcId = 'vpc-1';\nconst base = { multiAz: true, a: 1 };\n"
+                   "export const x = { ...base, multiAz: false, vpcId };")
+    assert isinstance(obj, v.Obj) and not obj.open
+    assert {k: v.literal(e) for k, e in obj.entries.items()} == {"multiAz": False, "a": 1, "vpcId": "vpc-1"}
+
+
+def test_unknown_spread_makes_the_object_open():
+    obj = value_of("declare function make(): any;\nexport const x = { ...make(), multiAz: false };")
+    assert isinstance(obj, v.Obj) and obj.open
+    assert isinstance(obj.get("storageEncrypted"), v.Unknown)
+    assert v.literal(obj.get("multiAz")) is False
+
+
+def test_enum_members_and_static_calls():
+    assert value_of("export const x = ec2.SubnetType.PUBLIC;").fqn == "aws_ec2.SubnetType.PUBLIC"
+    assert duration_seconds(value_of("export const x = cdk.Duration.days(7);")) == 7 * 86400
+    assert peer_anywhere(value_of("export const x = ec2.Peer.anyIpv4();")) == "0.0.0.0/0"
+    assert peer_anywhere(value_of("export const x = ec2.Peer.ipv4('0.0.0.0/0');")) == "0.0.0.0/0"
+    assert peer_anywhere(value_of("export const x = ec2.Peer.ipv4('10.0.0.0/8');")) is None
+    assert port_range(value_of("export const x = ec2.Port.allTcp();")).is_all
+
+
+def test_instance_types():
+    assert instance_type(value_of(
+        "export const x = ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO);")) == "t3.micro"
+    assert instance_type(value_of(
+        "export const x = ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE3, ec2.InstanceSize.SMALL);")) == "t3.small"
+    assert instance_type(value_of("export const x = new ec2.InstanceType('t3.micro');")) == "t3.micro"
+
+
+def test_templates():
+    assert v.literal(value_of("const env = 'prod';\nexport const x = `app-${env}`;")) == "app-prod"
+    assert isinstance(value_of("declare const env: string;\nexport const x = `app-${env}`;"), v.Template)
+
+
+def test_ternary_keeps_both_branches_and_condition():
+    cond = value_of("declare const isProd: boolean;\nexport const x = isProd ? 3 : 1;")
+    assert isinstance(cond, v.Cond)
+    assert [v.literal(b) for b in v.branches(cond)] == [3, 1]
+
+
+def test_nullish_and_or_defaults():
+    assert v.literal(value_of("const a = undefined;\nexport const x = a ?? 5;")) == 5
+    assert v.literal(value_of("const a = 2;\nexport const x = a || 5;")) == 2
+    assert isinstance(value_of("export const x = process.env.PORT ?? 5;"), v.Unknown)
+
+
+def test_process_env_is_an_env_ref():
+    value = value_of("export const x = process.env.STAGE;")
+    assert isinstance(value, v.EnvRef) and value.name == "STAGE"
+
+
+def test_function_results_are_unknown():
+    value = value_of("function f() { return 1; }\nexport const x = f();")
+    assert isinstance(value, v.Call) and value.fqn is None and not value.callee.known
+
+
+def test_destructuring_from_objects():
+    assert v.literal(value_of("const cfg = { a: { b: 5 } };\nconst { a: { b } } = cfg;\nexport const x = b;")) == 5
+    assert v.literal(value_of("const cfg = {};\nconst { port = 80 } = cfg;\nexport const x = port;")) == 80
+
+
+def test_this_field_assigned_once_is_followed():
+    f = single(HEADER + """
+export class S extends cdk.Stack {
+  private readonly port = 5432;
+  build() { return ec2.Port.tcp(this.port); }
+}
+""")
+    call = next(n for n in _walk(f.root) if n.type == "call_expression")
+    assert port_range(f.eval(call)).low == 5432
+
+
+def test_recursive_definition_is_unknown_not_a_crash():
+    assert isinstance(value_of("const a: any = b;\nconst b: any = a;\nexport const x = a;"), v.Unknown)
+
+
+def _walk(node):
+    from rules.parsing import walk
+    return walk(node)
