@@ -32,7 +32,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import {{ Construct }} from 'constructs';
 
 const DB_PORT = {port};
 const baseBucketProps: Partial<s3.BucketProps> = {{ versioned: true, enforceSSL: true }};

@@ -58,7 +58,8 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        return self.sections["What it does"].strip().split("\n\n")[0].replace("\n", " ")
+        paragraph = self.sections["What it does"].strip().split("\n\n")[0].replace("\n", " ")
+        return _first_sentence(paragraph)
 
     @property
     def docs(self) -> str:
@@ -85,6 +86,13 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9`)])[.:](\s|$)")
+
+
+def _first_sentence(paragraph: str) -> str:
+    """'Finds X (a, b). Stacks ...' -> 'Finds X (a, b)' for one-line listings."""
+    match = _SENTENCE_END.search(paragraph)
+    return paragraph[:match.start()] if match else paragraph.rstrip(".")
 
 
 def _code(section: str) -> str:

@@ -40,16 +40,37 @@ class Scopes:
         self._tables: dict[int, dict[str, Declaration]] = {}
         self._fields: dict[int, dict[str, list[Node]]] = {}
         self._assigned: set[str] | None = None
+        self._by_name: dict[str, list[tuple[int, int, Declaration]]] | None = None
 
     def lookup(self, node: Node, name: str) -> Declaration | None:
-        n: Node | None = node
-        while n is not None:
-            if n.type in SCOPE_TYPES or n.type in FUNCTION_TYPES:
-                table = self._table(n)
-                if name in table:
-                    return table[name]
-            n = n.parent
-        return None
+        """The declaration `name` refers to at `node`: the innermost enclosing scope declaring it.
+
+        Scopes nest by byte range, so containment of `node.start_byte` replaces a walk
+        up the parents (which costs more than the whole parse on large files).
+        """
+        candidates = self.by_name.get(name)
+        if not candidates:
+            return None
+        at = node.start_byte
+        best: tuple[int, int, Declaration] | None = None
+        for entry in candidates:
+            start, end, _ = entry
+            if start <= at < end and (best is None or start >= best[0]):
+                best = entry
+        return best[2] if best is not None else None
+
+    @property
+    def by_name(self) -> dict[str, list[tuple[int, int, Declaration]]]:
+        if self._by_name is None:
+            by_name: dict[str, list[tuple[int, int, Declaration]]] = {}
+            root = self.file.root
+            scopes = [root, *self.file.nodes(*SCOPE_TYPES - {"program"}, *FUNCTION_TYPES)]
+            for scope in scopes:
+                start, end = (0, len(self.file.source) + 1) if scope is root else (scope.start_byte, scope.end_byte)
+                for name, decl in self._table(scope).items():
+                    by_name.setdefault(name, []).append((start, end, decl))
+            self._by_name = by_name
+        return self._by_name
 
     # -- tables ----------------------------------------------------------------------
     def _table(self, scope: Node) -> dict[str, Declaration]:

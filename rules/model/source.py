@@ -1,7 +1,7 @@
 """One parsed TypeScript file and everything the model knows about it."""
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 from rules.model import values as v
@@ -9,21 +9,29 @@ from rules.model.classes import ClassDecl
 from rules.model.constructs import Construct, MethodCall, attr_path
 from rules.model.evaluate import Evaluator
 from rules.model.imports import ImportBinding, ImportStatement, collect_imports
-from rules.model.scopes import CLASS_TYPES, Scopes
-from rules.parsing import Node, Tree, captures, first_error, parse, query, text
+from rules.model.scopes import CLASS_TYPES, FUNCTION_TYPES, SCOPE_TYPES, Scopes
+from rules.parsing import Node, Tree, captures, first_error, language, parse, query, text
 
-# Node types the model and rules look up; found in one C-side query pass per file
-# instead of Python tree walks (the walks cost more than parsing itself).
-INDEXED_TYPES = ("new_expression", "call_expression", "member_expression", "comment",
-                 "class_declaration", "abstract_class_declaration", "class", "predefined_type",
-                 "assignment_expression", "augmented_assignment_expression", "update_expression",
-                 "identifier", "type_identifier", "shorthand_property_identifier", "export_specifier")
-_INDEX_QUERY = " ".join(f"({t}) @{t}" for t in INDEXED_TYPES)
+# Node types the model and rules look up, found by C-side queries (one per group, run
+# on first use) instead of Python tree walks, which cost more than parsing itself.
+# Identifiers are a group of their own: they are many, and few rules need them.
+INDEX_GROUPS = (
+    ("new_expression", "call_expression", "member_expression", "comment", "class_declaration",
+     "abstract_class_declaration", "class", "predefined_type", "assignment_expression",
+     "augmented_assignment_expression", "update_expression", *sorted(SCOPE_TYPES - {"program"}),
+     *sorted(FUNCTION_TYPES)),
+    ("identifier", "type_identifier", "shorthand_property_identifier", "export_specifier"),
+)
+_GROUP_OF = {t: i for i, group in enumerate(INDEX_GROUPS) for t in group}
 
-if TYPE_CHECKING:
-    from rules.model.project import Project
 
 _SCOPE_ARG_NAMES = frozenset({"scope", "app", "parent", "stack", "construct", "self"})
+
+
+@cache
+def _index_query(group: int, tsx: bool) -> str:
+    lang = language(tsx)
+    return " ".join(f"({t}) @{t}" for t in INDEX_GROUPS[group] if lang.id_for_node_kind(t, True))
 
 
 class SourceFile:
@@ -35,22 +43,27 @@ class SourceFile:
         self.project = project
         self.tree: Tree = parse(source, tsx=path.endswith(".tsx"))
         self._constructs_by_node: dict[int, Construct | None] = {}
+        self._index: dict[int, dict[str, list[Node]]] = {}
 
     @property
     def root(self) -> Node:
         return self.tree.root_node
 
-    @cached_property
-    def _index(self) -> dict[str, list[Node]]:
-        tsx = self.path.endswith(".tsx")
-        found = captures(query(_INDEX_QUERY, tsx), self.root)
-        return {t: sorted(found.get(t, []), key=lambda n: n.start_byte) for t in INDEXED_TYPES}
+    def _indexed(self, node_type: str) -> list[Node]:
+        group = _GROUP_OF[node_type]
+        index = self._index.get(group)
+        if index is None:
+            tsx = self.path.endswith(".tsx")
+            found = captures(query(_index_query(group, tsx), tsx), self.root)
+            index = {t: sorted(found.get(t, ()), key=lambda n: n.start_byte) for t in INDEX_GROUPS[group]}
+            self._index[group] = index
+        return index[node_type]
 
     def nodes(self, *types: str) -> list[Node]:
-        """Every node of the given types (see INDEXED_TYPES), in source order."""
+        """Every node of the given types (see INDEX_GROUPS), in source order."""
         if len(types) == 1:
-            return self._index[types[0]]
-        return sorted((n for t in types for n in self._index[t]), key=lambda n: n.start_byte)
+            return self._indexed(types[0])
+        return sorted((n for t in types for n in self._indexed(t)), key=lambda n: n.start_byte)
 
     def eval(self, node: Node | None) -> v.Value:
         return self.evaluator.eval(node)
@@ -79,6 +92,11 @@ class SourceFile:
     @cached_property
     def import_bindings(self) -> dict[str, ImportBinding]:
         return {b.local: b for stmt in self.imports for b in stmt.bindings}
+
+    @cached_property
+    def library_names(self) -> frozenset[str]:
+        """Local names bound to aws-cdk-lib (or v1) imports: `ec2`, `cdk`, `Vpc`."""
+        return frozenset(b.local for s in self.imports if s.ref.kind in ("cdk", "cdk-v1") for b in s.bindings)
 
     @cached_property
     def is_cdk(self) -> bool:

@@ -1,0 +1,82 @@
+"""The engine: crash isolation, config severities, suppressions, deterministic order."""
+from rules.config import parse_config
+from rules.engine import analyse
+from rules.registry import REGISTRY, Hit, all_rules, rule
+from tests.helpers import project
+
+V1 = "import * as s3 from '@aws-cdk/aws-s3';\nexport const b = s3.Bucket;\n"
+KNOWN = {r.id for r in all_rules()}
+
+
+def config(text: str):
+    return parse_config(text, source="cdk-review.yml", known_rule_ids=KNOWN)
+
+
+def test_a_crashing_rule_is_a_diagnostic_and_the_others_still_run():
+    doc = ("## What it does\nx\n\n## Why is this bad?\ny\n\n## Example\n```ts\nconst a = 1; // <-- SEC-ZZ-998\n```\n\n"
+           "## Use instead\n```ts\nconst a = 2;\n```\n")
+
+    def boom(f, ctx):
+        raise RuntimeError("kaput")
+    boom.__doc__ = doc
+    rule(id="SEC-ZZ-998", name="zz-crashes", subcategory="missing-kms-encryption",
+         severity="error", message="m", remediation="r")(boom)
+    try:
+        crashing = REGISTRY["SEC-ZZ-998"]
+        result = analyse(project(**{"a.ts": V1}), rules=[crashing, REGISTRY["TSQ-IMP-001"]])
+    finally:
+        REGISTRY.pop("SEC-ZZ-998")
+    assert [(f.rule_id, f.line) for f in result.findings] == [("TSQ-IMP-001", 1)]
+    [diag] = result.diagnostics
+    assert diag.rule_id == "SEC-ZZ-998" and diag.path == "a.ts" and diag.level == "error"
+    assert "RuntimeError: kaput" in diag.message and "crashed on a.ts" in diag.message
+
+
+def test_config_severity_overrides_and_off():
+    p = project(**{"a.ts": V1})
+    [finding] = [f for f in analyse(p, config("rules:\n  import-statements: warning\n")).findings
+                 if f.rule_id == "TSQ-IMP-001"]
+    assert finding.severity.value == "warning"
+    assert not [f for f in analyse(p, config("rules:\n  TSQ-IMP-001: off\n")).findings if f.rule_id == "TSQ-IMP-001"]
+
+
+def test_suppression_with_reason_suppresses_and_without_reason_is_reported():
+    src = ("// cdk-review-ignore TSQ-IMP-001: migrating next sprint\n"
+           "import * as s3 from '@aws-cdk/aws-s3';\n"
+           "import * as sns from '@aws-cdk/aws-sns'; // cdk-review-ignore TSQ-IMP-001\n"
+           "export const b = [s3.Bucket, sns.Topic];\n")
+    result = analyse(project(**{"a.ts": src}), rules=[REGISTRY["TSQ-IMP-001"]])
+    assert [(f.rule_id, f.line) for f in result.findings] == [("TSQ-IMP-001", 3)]
+    assert [(d.line, d.level) for d in result.diagnostics] == [(3, "notice")]
+    assert "reason" in result.diagnostics[0].message
+
+
+def test_findings_are_sorted_and_deterministic():
+    p = {"b.ts": V1, "a.ts": V1 + "const x: any = 1;\n"}
+    first = analyse(project(**p)).findings
+    second = analyse(project(**dict(reversed(list(p.items()))))).findings
+    assert first == second
+    assert [f.sort_key() for f in first] == sorted(f.sort_key() for f in first)
+
+
+def test_fingerprint_is_stable_when_lines_move():
+    a = analyse(project(**{"a.ts": V1}), rules=[REGISTRY["TSQ-IMP-001"]]).findings[0]
+    b = analyse(project(**{"a.ts": "\n\n" + V1}), rules=[REGISTRY["TSQ-IMP-001"]]).findings[0]
+    assert a.line != b.line and a.fingerprint == b.fingerprint
+
+
+def test_props_built_by_a_function_yield_no_finding_for_props_it_cannot_see():
+    src = """import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Stack } from 'aws-cdk-lib';
+import { bucketProps, dbProps } from './defaults-that-are-not-here';
+declare function makeProps(): s3.BucketProps;
+export class S extends Stack {
+  build() {
+    new s3.Bucket(this, 'A', makeProps());
+    new s3.Bucket(this, 'B', { ...bucketProps(), versioned: true });
+    new rds.DatabaseInstance(this, 'Db', dbProps);
+  }
+}
+"""
+    assert analyse(project(**{"s.ts": src})).findings == []
