@@ -97,12 +97,12 @@ class Config:
     def is_production(self, name: str) -> bool:
         """Does a stack name/id/stage look like production? Matches whole words, where
         words are split at non-alphanumerics, camelCase humps and letter/digit changes."""
-        words = [w.lower() for w in _words(name)]
+        tokens = [w.lower() for w in words(name)]
         for hint in self.production_hint:
-            needle = [w.lower() for w in _words(hint)]
+            needle = [w.lower() for w in words(hint)]
             n = len(needle)
-            if n and any(words[i:i + n] == needle and (i == 0 or words[i - 1] not in _NEGATING)
-                         for i in range(len(words) - n + 1)):
+            if n and any(tokens[i:i + n] == needle and (i == 0 or tokens[i - 1] not in _NEGATING)
+                         for i in range(len(tokens) - n + 1)):
                 return True
         return False
 
@@ -375,5 +375,6 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _NEGATING = frozenset({"non", "not", "pre"})
 
 
-def _words(name: str) -> list[str]:
+def words(name: str) -> list[str]:
+    """'TapProdDatabase' -> ['Tap', 'Prod', 'Database']; 'my-dev_stack' -> ['my', 'dev', 'stack']."""
     return _WORD.findall(name or "")

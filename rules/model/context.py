@@ -1,59 +1,110 @@
 """What every rule gets besides the file: the project, the repo config, production awareness."""
 from __future__ import annotations
 
-import re
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from rules.config import words
 from rules.model import values as v
 from rules.parsing import Node, text
 
 if TYPE_CHECKING:
+    from rules.model.classes import ClassDecl
     from rules.model.constructs import Construct
     from rules.model.project import Project
 
-_NON_PROD = ("dev", "development", "test", "testing", "sandbox", "staging", "stage", "qa", "demo",
-             "playground", "experiment", "scratch", "local", "preview", "ephemeral", "nonprod")
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-
-
-def words(name: str) -> list[str]:
-    """'TapProdDatabase' -> ['tap', 'prod', 'database']; 'my-dev_stack' -> ['my', 'dev', 'stack']."""
-    return [w.lower() for w in _WORD_SPLIT.split(name) if w]
+NON_PRODUCTION_WORDS = frozenset({
+    "dev", "development", "test", "testing", "sandbox", "staging", "qa", "demo", "playground",
+    "experiment", "experimental", "scratch", "local", "preview", "ephemeral", "nonprod", "uat",
+})
+# Props of a stack instance that name its environment: `new ApiStack(app, 'Api', { stage: 'prod' })`.
+STAGE_PROPS = ("stage", "stageName", "environment", "environmentName", "env", "envName", "deployment")
 
 
 class Context:
     def __init__(self, project: "Project", config):
         self.project = project
         self.config = config
+        self._class_verdicts: dict[int, bool | None] = {}
 
-    @cached_property
-    def production_hints(self) -> tuple[str, ...]:
-        return tuple(h.lower() for h in self.config.production_hint)
-
+    # -- names -----------------------------------------------------------------------
     def name_is_production(self, name: str) -> bool | None:
         """True for 'ProdStack', False for 'DevSandbox', None when the name says neither."""
-        ws = words(name)
-        if any(w in self.production_hints for w in ws):
+        if self.config.is_production(name):
             return True
-        if any(w in _NON_PROD for w in ws):
+        if NON_PRODUCTION_WORDS & {w.lower() for w in words(name)}:
             return False
         return None
 
-    def is_production(self, construct: "Construct") -> bool | None:
-        """Whether the stack a construct lives in is a production one, when the names say so."""
-        owner = construct.owner
-        names = [owner.name] if owner is not None else []
-        ident = construct.id
-        if isinstance(ident, v.Lit) and isinstance(ident.value, str):
-            names.append(ident.value)
-        verdicts = [self.name_is_production(n) for n in names]
+    @staticmethod
+    def _combine(verdicts) -> bool | None:
+        """Production wins: code that is deployed to production once is production code."""
+        verdicts = list(verdicts)
         if True in verdicts:
             return True
         if False in verdicts:
             return False
         return None
 
+    # -- stacks ----------------------------------------------------------------------
+    def is_production(self, construct: "Construct") -> bool | None:
+        """Whether a construct is deployed to production, from what the source says.
+
+        Signals, any of which saying production makes it production: the id of the
+        construct, the name and doc comment of the class creating it, and every
+        instantiation of that class in the project (its id and `stage`-like props).
+        None when nothing says either way; rules document what they do then.
+        """
+        verdicts = []
+        ident = v.literal(construct.id)
+        if isinstance(ident, str):
+            verdicts.append(self.name_is_production(ident))
+        owner = construct.owner
+        if owner is not None:
+            verdicts.append(self.class_is_production(owner))
+        return self._combine(verdicts)
+
+    def class_is_production(self, cls: "ClassDecl") -> bool | None:
+        key = cls.node.id
+        if key not in self._class_verdicts:
+            self._class_verdicts[key] = None        # recursion guard
+            verdicts = [self.name_is_production(cls.name), self._doc_verdict(cls)]
+            verdicts += [self._instance_verdict(c) for c in self._instances_of(cls)]
+            self._class_verdicts[key] = self._combine(verdicts)
+        return self._class_verdicts[key]
+
+    def _instances_of(self, cls: "ClassDecl"):
+        for f in self.project.analysed:
+            for c in f.constructs:
+                local = c.local_class
+                if local is not None and local.decl is not None and local.decl.id == cls.node.id \
+                        and local.decl_file is cls.file:
+                    yield c
+
+    def _instance_verdict(self, instance: "Construct") -> bool | None:
+        verdicts = []
+        ident = instance.id
+        for part in (ident.parts if isinstance(ident, v.Template) else [ident]):
+            if isinstance(part, v.Lit) and isinstance(part.value, str):
+                verdicts.append(self.name_is_production(part.value))
+        for prop in STAGE_PROPS:
+            for branch in v.branches(instance.prop(prop)):
+                if isinstance(branch, v.Lit) and isinstance(branch.value, str):
+                    verdicts.append(self.name_is_production(branch.value))
+        if instance.owner is not None:      # a stack created inside a production stage
+            verdicts.append(self.class_is_production(instance.owner))
+        return self._combine(verdicts)
+
+    def _doc_verdict(self, cls: "ClassDecl") -> bool | None:
+        """The JSDoc right above the class: '/** Production network for ... */'."""
+        node = cls.node.parent if cls.node.parent is not None and cls.node.parent.type == "export_statement" \
+            else cls.node
+        prev = node.prev_named_sibling
+        if prev is None or prev.type != "comment" or not text(prev).startswith("/**"):
+            return None
+        return self.name_is_production(text(prev))
+
+    # -- values ----------------------------------------------------------------------
     def production_branch(self, value: v.Value | None) -> v.Value | None:
         """For `isProd ? a : b` the production branch; other values as they are.
 

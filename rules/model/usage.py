@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rules.model import values as v
-from rules.model.context import words
+from rules.config import words
 
 if TYPE_CHECKING:
     from rules.model.constructs import Construct
@@ -26,9 +26,9 @@ def _refers_to(value: v.Value | None, target: "Construct") -> bool:
 def is_log_destination(bucket: "Construct", project: "Project") -> bool:
     """A bucket that receives access logs (SSE-KMS is not supported for those)."""
     ident = v.literal(bucket.id)
-    if isinstance(ident, str) and _LOG_WORDS & set(words(ident)):
+    if isinstance(ident, str) and _LOG_WORDS & {w.lower() for w in words(ident)}:
         return True
-    if bucket.binding and _LOG_WORDS & set(words(bucket.binding.removeprefix("this."))):
+    if bucket.binding and _LOG_WORDS & {w.lower() for w in words(bucket.binding.removeprefix("this."))}:
         return True
     for f in project.analysed:
         for c in f.constructs:
