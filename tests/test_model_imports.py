@@ -41,6 +41,8 @@ def test_v1_symbols_are_marked():
     ("@aws-cdk/core", "cdk-v1", ""),
     ("@aws-cdk/aws-s3", "cdk-v1", "aws_s3"),
     ("@aws-cdk/aws-apigatewayv2-alpha", "alpha", "@aws-cdk/aws-apigatewayv2-alpha"),
+    ("@aws-cdk/lambda-layer-kubectl-v34", "other", "@aws-cdk/lambda-layer-kubectl-v34"),
+    ("@aws-cdk/pipelines", "cdk-v1", "pipelines"),
     ("constructs", "constructs", "constructs"),
     ("./lib/db-stack", "local", "./lib/db-stack"),
     ("path", "other", "path"),

@@ -41,12 +41,22 @@ def module_ref(spec: str) -> ModuleRef:
         if sub.endswith("-alpha"):
             # v2's experimental modules (@aws-cdk/aws-apigatewayv2-alpha), not CDK v1
             return ModuleRef(spec, "alpha", spec)
-        return ModuleRef(spec, "cdk-v1", "" if sub == "core" else sub.replace("-", "_"))
+        module = "" if sub == "core" else sub.replace("-", "_")
+        if module == "" or _is_v2_module(module):
+            return ModuleRef(spec, "cdk-v1", module)
+        # @aws-cdk/lambda-layer-kubectl-v34, @aws-cdk/asset-awscli-v1...: v2-era helper packages
+        return ModuleRef(spec, "other", spec)
     if spec == "constructs":
         return ModuleRef(spec, "constructs", "constructs")
     if spec.startswith("."):
         return ModuleRef(spec, "local", spec)
     return ModuleRef(spec, "other", spec)
+
+
+def _is_v2_module(module: str) -> bool:
+    """A v1 package is one whose module aws-cdk-lib took over (aws-s3 -> aws_s3)."""
+    from rules.knowledge import knowledge
+    return module in knowledge().modules()
 
 
 @dataclass(frozen=True)
