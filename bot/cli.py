@@ -28,6 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--fail-on", choices=("error", "warning", "notice", "never"),
                       help="lowest severity that makes the exit status 1 (default: the config's fail_on, else error)")
 
+    diff = sub.add_parser("diff", help="review only what a git diff changed, as the bot would on a PR")
+    diff.add_argument("--repo", metavar="DIR", default=".", help="the git repository (default: .)")
+    diff.add_argument("--base", metavar="REF",
+                      help="compare with the merge-base of this ref (default: origin/HEAD, else main, else master)")
+    diff.add_argument("--head", metavar="REF", help="the reviewed commit (default: the working tree)")
+    diff.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+
     rules = sub.add_parser("rules", help="list every rule with its docs")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return p
@@ -40,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
             return _scan(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "diff":
+            from bot.local_diff import run as _diff
+            return _diff(args)
     except BrokenPipeError:
         return EXIT_OK
     return EXIT_USAGE

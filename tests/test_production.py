@@ -30,6 +30,7 @@ def verdict(files: dict[str, str], path: str):
     ("DataStack", "/** Production data tier for orders. */", True),
     ("DevSandboxStack", "", False),
     ("DataStack", "/** Per-stage data; non-production stages are scaled down. */", None),
+    ("DataStack", "/** Data for the test runners. */", None),
     ("ProductCatalogStack", "", None),
     ("DataStack", "", None),
 ])

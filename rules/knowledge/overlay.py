@@ -27,6 +27,8 @@ from typing import Any, Mapping
 import jsonschema
 import yaml
 
+from rules.strict_yaml import StrictLoader
+
 OVERLAY_FILE = "overlay.yml"
 
 _FQN = r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$"
@@ -257,13 +259,12 @@ def _case(raw: dict) -> Case:
     return Case(raw["value"], if_equals=(path, expected))
 
 
-# libyaml's loader is ~10x faster when PyYAML was built with it; same safe semantics.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_overlay(text: str) -> Overlay:
     """Parse and validate overlay YAML text (raises jsonschema.ValidationError if malformed)."""
-    return Overlay(yaml.load(text, Loader=_Loader))
+    # Strict: a fact written twice under one key must fail loudly, not silently replace the first.
+    return Overlay(yaml.load(text, Loader=StrictLoader))
 
 
 def load_overlay_file(path: str | Path) -> Overlay:

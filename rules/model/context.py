@@ -57,8 +57,8 @@ class Context:
         """
         verdicts = []
         ident = v.literal(construct.id)
-        if isinstance(ident, str):
-            verdicts.append(self.name_is_production(ident))
+        if isinstance(ident, str) and self.name_is_production(ident):
+            verdicts.append(True)   # an id describes the resource ('TestArtifacts'): only 'prod' counts
         owner = construct.owner
         if owner is not None:
             verdicts.append(self.class_is_production(owner))
@@ -73,13 +73,19 @@ class Context:
             self._class_verdicts[key] = self._combine(verdicts)
         return self._class_verdicts[key]
 
-    def _instances_of(self, cls: "ClassDecl"):
+    @cached_property
+    def _instances_by_class(self) -> dict[tuple[str, int], list["Construct"]]:
+        """Instantiations of local classes, indexed once: (file, class node id) -> constructs."""
+        out: dict[tuple[str, int], list["Construct"]] = {}
         for f in self.project.analysed:
             for c in f.constructs:
                 local = c.local_class
-                if local is not None and local.decl is not None and local.decl.id == cls.node.id \
-                        and local.decl_file is cls.file:
-                    yield c
+                if local is not None and local.decl is not None and local.decl_file is not None:
+                    out.setdefault((local.decl_file.abspath, local.decl.id), []).append(c)
+        return out
+
+    def _instances_of(self, cls: "ClassDecl"):
+        return self._instances_by_class.get((cls.file.abspath, cls.node.id), ())
 
     def _instance_verdict(self, instance: "Construct") -> bool | None:
         verdicts = []
@@ -102,7 +108,8 @@ class Context:
         prev = node.prev_named_sibling
         if prev is None or prev.type != "comment" or not text(prev).startswith("/**"):
             return None
-        return self.name_is_production(text(prev))
+        # Prose describes the workload ("network for the test runners"): only a production word counts.
+        return True if self.config.is_production(text(prev)) else None
 
     # -- values ----------------------------------------------------------------------
     def production_branch(self, value: v.Value | None) -> v.Value | None:

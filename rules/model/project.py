@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rules.model import values as v
 from rules.model.source import SourceFile
 
+T = TypeVar("T")
 SKIP_DIRS = frozenset({"node_modules", "cdk.out", ".git", ".venv", "__pycache__"})
 _EXTENSIONS = (".ts", ".tsx")
 _RESOLVE_SUFFIXES = ("", ".ts", ".tsx", "/index.ts", "/index.tsx")
@@ -38,6 +40,13 @@ class Project:
         self._display = display
         self._reader = reader
         self._resolving: set[tuple[str, str]] = set()
+        self._memo: dict[object, object] = {}
+
+    def memo(self, compute: Callable[["Project"], "T"]) -> "T":
+        """`compute(self)`, once per project: for indexes several rules share."""
+        if compute not in self._memo:
+            self._memo[compute] = compute(self)
+        return self._memo[compute]  # type: ignore[return-value]
 
     # -- building --------------------------------------------------------------------
     def add(self, abspath: str, source: bytes) -> SourceFile:

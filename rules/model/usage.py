@@ -13,16 +13,6 @@ if TYPE_CHECKING:
 _LOG_WORDS = frozenset({"log", "logs", "logging", "accesslogs", "accesslog"})
 
 
-def _refers_to(value: v.Value | None, target: "Construct") -> bool:
-    if isinstance(value, v.ConstructRef):
-        return value.construct is target
-    if isinstance(value, v.Arr):
-        return any(_refers_to(i, target) for i in value.items)
-    if isinstance(value, v.Obj):
-        return any(_refers_to(e, target) for e in value.entries.values())
-    return False
-
-
 def is_log_destination(bucket: "Construct", project: "Project") -> bool:
     """A bucket that receives access logs (SSE-KMS is not supported for those)."""
     ident = v.literal(bucket.id)
@@ -30,14 +20,31 @@ def is_log_destination(bucket: "Construct", project: "Project") -> bool:
         return True
     if bucket.binding and _LOG_WORDS & {w.lower() for w in words(bucket.binding.removeprefix("this."))}:
         return True
+    return id(bucket) in project.memo(_log_destinations)
+
+
+def _log_destinations(project: "Project") -> frozenset[int]:
+    """Constructs given to a `...Log...` prop or method anywhere in the project, found in one pass."""
+    found: set[int] = set()
     for f in project.analysed:
         for c in f.constructs:
-            props = c.props
-            if isinstance(props, v.Obj):
-                for key, value in props.entries.items():
-                    if "log" in key.lower() and _refers_to(value, bucket):
-                        return True
+            if isinstance(c.props, v.Obj):
+                for key, value in c.props.entries.items():
+                    if "log" in key.lower():
+                        _collect_constructs(value, found)
         for call in f.method_calls:
-            if "log" in call.name.lower() and any(_refers_to(a, bucket) for a in call.args):
-                return True
-    return False
+            if "log" in call.name.lower():
+                for arg in call.args:
+                    _collect_constructs(arg, found)
+    return frozenset(found)
+
+
+def _collect_constructs(value: v.Value | None, into: set[int]) -> None:
+    if isinstance(value, v.ConstructRef):
+        into.add(id(value.construct))
+    elif isinstance(value, v.Arr):
+        for item in value.items:
+            _collect_constructs(item, into)
+    elif isinstance(value, v.Obj):
+        for item in value.entries.values():
+            _collect_constructs(item, into)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from rules.model import values as v
-from rules.model.cdk import PortRange, peer_anywhere, port_range
+from rules.model.cdk import PortRange, peer_anywhere
+from rules.model.ingress import cfn_ingress_rules, ingress_ports
 from rules.model.library import default_port, port_service
 from rules.registry import Hit, rule
 
@@ -20,6 +21,10 @@ def describe_port(ports: PortRange) -> str:
     return ports.describe()
 
 
+def _verb(ports: PortRange) -> str:
+    return "are" if ports.is_all else "is"      # "all ports are", "SSH port 22 is", "TCP 8000-8100 is"
+
+
 def _is_web_only(ports: PortRange) -> bool:
     return ports.protocol != "all" and ports.low == ports.high and ports.low in WEB_PORTS
 
@@ -29,9 +34,8 @@ def _is_web_only(ports: PortRange) -> bool:
     name="ingress-open-to-the-internet",
     subcategory="overly-permissive-security-groups",
     severity="error",
-    message="{what} is open to {peer}",
-    remediation="Allow only the peer that needs it, e.g. `{target}.connections.allowFrom(appSecurityGroup, {port_code})`, "
-                "and delete the rule from anywhere",
+    message="{what} {verb} open to {peer}",
+    remediation="{fix}",
     references=("https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
                 "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.Connections.html"),
 )
@@ -41,7 +45,11 @@ def ingress_open_to_the_internet(f, ctx):
     Finds security-group ingress from anywhere (`Peer.anyIpv4()`, `Peer.anyIpv6()`,
     `Peer.ipv4('0.0.0.0/0')`, `::/0`) to any port other than 80 and 443, however it is
     written: `addIngressRule`, `connections.allowFrom`, `allowFromAnyIpv4`,
-    `allowDefaultPortFromAnyIpv4`, with the port as a literal, a constant or a range.
+    `allowDefaultPortFromAnyIpv4`, `allowSshAccessFrom`, with the port as a literal, a
+    constant, a range, `Port.allTcp()`/`allTraffic()` or a `Port.SSH`-style member; and
+    the L1 forms, `CfnSecurityGroup.securityGroupIngress` entries and
+    `CfnSecurityGroupIngress`, with `cidrIp: '0.0.0.0/0'` or `cidrIpv6: '::/0'`.
+    `allowAllOutbound` (egress) is not reported.
 
     ## Why is this bad?
     A database, cache or admin port reachable from the whole internet is scanned
@@ -62,6 +70,11 @@ def ingress_open_to_the_internet(f, ctx):
         const sg = new ec2.SecurityGroup(this, 'DbSg', { vpc });
         sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(DB_PORT), 'postgres'); // <-- SEC-SG-001
         sg.connections.allowFrom(ec2.Peer.ipv4('0.0.0.0/0'), ec2.Port.tcp(22)); // <-- SEC-SG-001
+        new ec2.CfnSecurityGroup(this, 'AdminSg', {
+          groupDescription: 'admin',
+          vpcId: vpc.vpcId,
+          securityGroupIngress: [{ ipProtocol: '-1', cidrIp: '0.0.0.0/0' }], // <-- SEC-SG-001
+        });
       }
     }
     ```
@@ -83,44 +96,67 @@ def ingress_open_to_the_internet(f, ctx):
     ```
 
     ## Known problems
-    80/443 from anywhere is accepted everywhere, not only on a load balancer's public
-    side. A port held in a value the analyser cannot follow is not reported.
+    80/443 from anywhere is accepted on every security group, not only on a load
+    balancer's public side: web servers, API gateways behind an NLB and CloudFront
+    origins take them directly, so reporting them would mostly be noise. A port or peer
+    held in a value the analyser cannot follow is not reported.
 
     ## References
     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
     """
     for call in f.method_calls:
-        args = call.args
-        if call.name in ("addIngressRule", "allowFrom") and len(args) >= 2:
-            peer_value, port_value = args[0], args[1]
-        elif call.name == "allowFromAnyIpv4" and args:
-            peer_value, port_value = v.Call(v.Unknown(), [], "aws_ec2.Peer.anyIpv4"), args[0]
-        elif call.name == "allowDefaultPortFromAnyIpv4":
-            peer_value, port_value = v.Call(v.Unknown(), [], "aws_ec2.Peer.anyIpv4"), None
-        elif call.name == "allowDefaultPortFrom" and args:
-            peer_value, port_value = args[0], None
-        else:
+        opened = _opened_by_call(call, ctx)
+        if opened is None:
             continue
-        peers = {p for p in map(peer_anywhere, v.branches(ctx.production_branch(peer_value))) if p}
-        if not peers:
+        peers, open_ranges = opened
+        wide = next((ports for ports in open_ranges if not _is_web_only(ports)), None)
+        if wide is None:
             continue
-        if port_value is None:
-            ports = _default_port_of(call.construct)
-            if ports is None:
-                continue
-            open_ranges = [ports]
-        else:
-            open_ranges = [port_range(b) for b in v.branches(ctx.production_branch(port_value))]
-            if any(r is None for r in open_ranges):
-                continue
-        for ports in open_ranges:
-            if _is_web_only(ports):
-                continue
-            target = call.construct.binding if call.construct and call.construct.binding else "resource"
-            port_code = f"ec2.Port.tcp({ports.low})" if ports.low == ports.high else "port"
-            yield Hit(call.node, {"what": describe_port(ports), "peer": " and ".join(sorted(peers)),
-                                  "target": target.removeprefix("this."), "port_code": port_code})
-            break
+        target = call.construct.binding if call.construct and call.construct.binding else "resource"
+        port_code = f"ec2.Port.tcp({wide.low})" if wide.low == wide.high else "port"
+        yield Hit(call.node, {
+            "what": describe_port(wide), "verb": _verb(wide), "peer": " and ".join(sorted(peers)),
+            "fix": f"Allow only the peer that needs it, e.g. `{target.removeprefix('this.')}.connections"
+                   f".allowFrom(appSecurityGroup, {port_code})`, and delete the rule from anywhere"})
+    for ingress in cfn_ingress_rules(f):
+        if ingress.peer is None or ingress.ports is None or _is_web_only(ingress.ports):
+            continue
+        key = "cidrIp" if ingress.peer == "0.0.0.0/0" else "cidrIpv6"
+        yield Hit(ingress.node, {
+            "what": describe_port(ingress.ports), "verb": _verb(ingress.ports), "peer": ingress.peer,
+            "fix": f"Replace `{key}: '{ingress.peer}'` with the peer that needs it: "
+                   "`sourceSecurityGroupId` of the client tier, or a narrow CIDR"})
+
+
+def _opened_by_call(call, ctx) -> tuple[set[str], list[PortRange]] | None:
+    """(internet peers, port ranges) an ingress call opens, when both are known."""
+    args = call.args
+    if call.name in ("addIngressRule", "allowFrom") and len(args) >= 2:
+        peer_values, port_value = [args[0]], args[1]
+    elif call.name == "allowFromAnyIpv4" and args:
+        peer_values, port_value = [_ANY_IPV4_PEER], args[0]
+    elif call.name == "allowDefaultPortFromAnyIpv4":
+        peer_values, port_value = [_ANY_IPV4_PEER], None
+    elif call.name == "allowDefaultPortFrom" and args:
+        peer_values, port_value = [args[0]], None
+    elif call.name == "allowSshAccessFrom":          # BastionHostLinux: port 22 from each peer
+        peer_values, port_value = args, _SSH
+    else:
+        return None
+    peers = {p for value in peer_values for p in map(peer_anywhere, v.branches(ctx.production_branch(value))) if p}
+    if not peers:
+        return None
+    if port_value is None:
+        ports = _default_port_of(call.construct)
+        return (peers, [ports]) if ports is not None else None
+    open_ranges = [ingress_ports(b) for b in v.branches(ctx.production_branch(port_value))]
+    if any(r is None for r in open_ranges):
+        return None
+    return peers, open_ranges
+
+
+_ANY_IPV4_PEER = v.Call(v.Unknown(), [], "aws_ec2.Peer.anyIpv4")
+_SSH = v.Symbol("aws_ec2.Port.SSH")
 
 
 def _default_port_of(construct) -> PortRange | None:

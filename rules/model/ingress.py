@@ -1,0 +1,80 @@
+"""Security-group ingress however it is written: L2 ports (incl. `Port.SSH`-style constants)
+and the L1 `CfnSecurityGroup` / `CfnSecurityGroupIngress` rule objects."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+from rules.model import values as v
+from rules.model.cdk import ANY_IPV4, ANY_IPV6, ALL_PORTS, PortRange, port_range
+
+if TYPE_CHECKING:
+    from rules.model.source import SourceFile
+    from rules.parsing import Node
+
+# The static `Port` members of aws-ec2/lib/port.ts ("Well-known SSH port (TCP 22)", ...).
+_NAMED_PORTS = {
+    "SSH": (22, "tcp"), "SMTP": (25, "tcp"), "DNS_UDP": (53, "udp"), "DNS_TCP": (53, "tcp"),
+    "HTTP": (80, "tcp"), "POP3": (110, "tcp"), "IMAP": (143, "tcp"), "LDAP": (389, "tcp"),
+    "HTTPS": (443, "tcp"), "SMB": (445, "tcp"), "IMAPS": (993, "tcp"), "POP3S": (995, "tcp"),
+    "MSSQL": (1433, "tcp"), "NFS": (2049, "tcp"), "MYSQL_AURORA": (3306, "tcp"), "RDP": (3389, "tcp"),
+    "POSTGRES": (5432, "tcp"),
+}
+# CloudFormation IpProtocol values: names or IANA numbers; -1 is every protocol.
+_PROTOCOLS = {"tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp", "-1": "all", "all": "all"}
+
+
+def ingress_ports(value: v.Value | None) -> PortRange | None:
+    """`ec2.Port.tcp(22)`, `Port.allTcp()`, `Port.SSH`... as a port range; None when unknown."""
+    if isinstance(value, v.Symbol) and value.fqn.startswith("aws_ec2.Port."):
+        named = _NAMED_PORTS.get(value.fqn.rsplit(".", 1)[1])
+        return PortRange(named[0], named[0], named[1]) if named else None
+    return port_range(value)
+
+
+@dataclass(frozen=True)
+class CfnIngress:
+    """One L1 ingress rule: `{ ipProtocol, fromPort, toPort, cidrIp | cidrIpv6 }`."""
+    node: "Node"                    # where to point: the rule object, or its construct
+    peer: str | None                # '0.0.0.0/0' / '::/0' when open to the internet, else None
+    ports: PortRange | None         # None for ICMP or when it cannot be known
+
+
+def cfn_ingress_rules(f: "SourceFile") -> Iterator[CfnIngress]:
+    """Ingress rules of `CfnSecurityGroup.securityGroupIngress` and `CfnSecurityGroupIngress`."""
+    for c in f.constructs:
+        if c.fqn == "aws_ec2.CfnSecurityGroupIngress" and isinstance(c.props, v.Obj):
+            yield _cfn_rule(c.props, c.node)
+        elif c.fqn == "aws_ec2.CfnSecurityGroup":
+            entries = c.prop("securityGroupIngress")
+            for branch in v.branches(entries):
+                for item in branch.items if isinstance(branch, v.Arr) else ():
+                    if isinstance(item, v.Obj):
+                        here = item.file is f and item.node is not None
+                        yield _cfn_rule(item, item.node if here else c.prop_node("securityGroupIngress"))
+
+
+def _cfn_rule(rule: v.Obj, node: "Node") -> CfnIngress:
+    return CfnIngress(node, _cfn_peer(rule), _cfn_ports(rule))
+
+
+def _cfn_peer(rule: v.Obj) -> str | None:
+    for key, anywhere in (("cidrIp", ANY_IPV4), ("cidrIpv6", ANY_IPV6)):
+        cidr = v.literal(rule.get(key))
+        if isinstance(cidr, str) and cidr.replace(" ", "") in (ANY_IPV4, ANY_IPV6, "::0/0"):
+            return anywhere
+    return None
+
+
+def _cfn_ports(rule: v.Obj) -> PortRange | None:
+    protocol = _PROTOCOLS.get(str(v.literal(rule.get("ipProtocol"), "")).lower())
+    if protocol == "all":
+        return PortRange(*ALL_PORTS, "all")
+    if protocol is None:
+        return None             # ICMP, another protocol, or unknown
+    low, high = v.literal(rule.get("fromPort")), v.literal(rule.get("toPort"))
+    if not all(isinstance(p, int) and not isinstance(p, bool) for p in (low, high)):
+        return None
+    if low == -1 or (low <= 0 and high >= 65535):
+        return PortRange(*ALL_PORTS, protocol)
+    return PortRange(low, high, protocol)
