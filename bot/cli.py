@@ -1,4 +1,4 @@
-"""The `cdk-review` command line: scan | rules (diff | serve | worker come with the bot)."""
+"""The `cdk-review` command line: scan | diff | serve | worker | rules."""
 from __future__ import annotations
 
 import argparse
@@ -35,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--head", metavar="REF", help="the reviewed commit (default: the working tree)")
     diff.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
 
+    serve = sub.add_parser("serve", help="run the webhook receiver (GitHub App) with the embedded job queue")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+
+    sub.add_parser("worker", help="run a job worker against the distributed queue (CDK_REVIEW_QUEUE=redis://...)")
+
     rules = sub.add_parser("rules", help="list every rule with its docs")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return p
@@ -50,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             from bot.local_diff import run as _diff
             return _diff(args)
+        if args.command in ("serve", "worker"):
+            from bot.serve import run_serve, run_worker
+            return run_serve(args) if args.command == "serve" else run_worker(args)
     except BrokenPipeError:
         return EXIT_OK
     return EXIT_USAGE

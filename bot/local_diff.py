@@ -21,12 +21,13 @@ import sys
 from dataclasses import dataclass
 
 from bot.check_run import CHECK_RUN_NAME, check_summary, check_title, conclusion, diagnostic_notes
-from bot.diff import FileChange, added_file, changes_from_git_diff, paths_to_review
+from bot.diff import FileChange, added_file, changes_from_git_diff
 from bot.review import ReviewPlan, findings_on_changed_lines, plan_review
-from rules.config import CONFIG_PATH, Config, ConfigError, parse_config
+from bot.selection import config_source, read_config, select
+from rules.config import CONFIG_PATH, Config, ConfigError
 from rules.engine import Analysis, analyse
 from rules.findings import Finding
-from rules.model.project import SKIP_DIRS, Project, is_typescript
+from rules.model.project import SKIP_DIRS, is_typescript
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 WORKING_TREE = "working tree"
@@ -194,31 +195,15 @@ def review(repo: str, base_ref: str | None = None, head_ref: str | None = None) 
             if rel not in changes and is_typescript(rel) and (content := tree.read(rel)) is not None:
                 changes[rel] = added_file(rel, content)
 
-    root = git.root
-    project = Project(display=lambda p: os.path.relpath(p, root).replace(os.sep, "/"),
-                      reader=lambda p: tree.read(os.path.relpath(p, root).replace(os.sep, "/")))
-    given = []
-    for rel in paths_to_review(changes, config.path_included):
-        content = tree.read(rel)
-        if content is not None:
-            given.append(project.add(os.path.join(root, *rel.split("/")), content))
-    project.select_analysed(given)
-    analysis = analyse(project, config)
+    # The same selection as the App's (bot/selection.py): reviewed files, cdk.json entry points.
+    selection = select(changes, config, tree.read, root=git.root)
+    analysis = analyse(selection.project, config)
     kept = findings_on_changed_lines(analysis.findings, changes)
-    return LocalReview(base, base_ref, head, config, changes, analysis, kept, len(project.analysed))
+    return LocalReview(base, base_ref, head, config, changes, analysis, kept, selection.cdk_files_changed)
 
 
 def _config_at(git: Git, commit: str, ref: str) -> Config:
-    from rules.registry import all_rules
-    data = git.blob(commit, CONFIG_PATH)
-    if data is None:
-        return Config()
-    source = f"{ref}:{CONFIG_PATH}"
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(source, ["cannot read: not UTF-8 text"]) from None
-    return parse_config(text, source=source, known_rule_ids={r.id for r in all_rules()})
+    return read_config(git.blob(commit, CONFIG_PATH), config_source(ref))
 
 
 # --------------------------------------------------------------------------- output
@@ -244,7 +229,7 @@ def render_markdown(r: LocalReview) -> str:
     result = conclusion(r.kept, fail_on=r.config.fail_on, cdk_files_changed=bool(changed))
     out += [f"## Check run `{CHECK_RUN_NAME}`: {result}", "",
             f"**{check_title(r.kept, cdk_files_changed=bool(changed))}**", "",
-            check_summary(r.kept, files_reviewed=r.analysis.files, cdk_files_changed=changed,
+            check_summary(r.kept, files_reviewed=changed, cdk_files_changed=changed,
                           head_sha=r.head or "", notes=diagnostic_notes(r.analysis.diagnostics))]
     return "\n".join(out)
 

@@ -1,14 +1,12 @@
 """analyse(project) -> findings: run every enabled rule, isolate crashes, apply config."""
 from __future__ import annotations
 
-import gc
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rules.findings import Diagnostic, Finding
 from rules.model.context import Context
-from rules.model.project import Project
+from rules.model.project import Project, gc_paused
 from rules.model.source import SourceFile
 from rules.parsing import text
 from rules.registry import Hit, Rule, all_rules
@@ -24,20 +22,6 @@ class Analysis:
 def analyse(project: Project, config=None, *, rules: list[Rule] | None = None) -> Analysis:
     with gc_paused():
         return _analyse(project, config, rules)
-
-
-@contextmanager
-def gc_paused():
-    """Analysis allocates many short-lived objects and no garbage cycles worth chasing
-    mid-run; the cyclic collector's repeated passes over live syntax nodes cost a
-    quarter of the run time, so it waits until the analysis is over."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _analyse(project: Project, config, rules: list[Rule] | None) -> Analysis:

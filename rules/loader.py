@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 
-from rules.model.project import SKIP_DIRS, Project, is_typescript
+from rules.model.project import SKIP_DIRS, Project, gc_paused, is_typescript
 
 
 class InputError(Exception):
@@ -47,6 +47,7 @@ def _display(abspath: str, cwd: str) -> str:
     return rel.replace(os.sep, "/")
 
 
+@gc_paused()
 def load_project(paths: Iterable[str], *, included: Callable[[str], bool] = lambda rel: True,
                  cwd: str | None = None) -> Project:
     cwd = cwd or os.getcwd()

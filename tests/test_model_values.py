@@ -92,9 +92,10 @@ def test_process_env_is_an_env_ref():
     assert isinstance(value, v.EnvRef) and value.name == "STAGE"
 
 
-def test_function_results_are_unknown():
-    value = value_of("function f() { return 1; }\nexport const x = f();")
+def test_function_results_are_unknown_unless_the_body_is_one_return():
+    value = value_of("function f(a: number) { if (a) { return 1; } return 2; }\nexport const x = f(1);")
     assert isinstance(value, v.Call) and value.fqn is None and not value.callee.known
+    assert v.literal(value_of("function f() { return 1; }\nexport const x = f();")) == 1
 
 
 def test_destructuring_from_objects():

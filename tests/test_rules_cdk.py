@@ -403,6 +403,19 @@ class TestConstructChoice:
         assert [(f.line, f.end_line) for f in found] == [(at(1), at(5))]
         assert "`kmsMasterKeyId` -> `encryptionMasterKey`" in found[0].remediation
 
+    def test_l1_prop_pairs_with_the_l2_prop_naming_the_same_thing(self):
+        """`keyPolicy` is as close to `keySpec` as to `policy` by words; its last word says policy."""
+        source = src("""\
+            import * as kms from 'aws-cdk-lib/aws-kms';
+            export class KeysStack extends cdk.Stack {
+              build(doc: iam.PolicyDocument) {
+                new kms.CfnKey(this, 'Key', { keyPolicy: doc, enableKeyRotation: true });
+              }
+            }
+            """)
+        [finding] = findings(source, "CDK-USE-003")
+        assert "`keyPolicy` -> `policy`" in finding.remediation
+
     def test_l1_without_an_l2_is_fine(self):
         source = src("""\
             import * as elasticache from 'aws-cdk-lib/aws-elasticache';

@@ -209,6 +209,19 @@ class TestLogsNeverExpire:
                     props="any")
         assert hits(src, "OPS-MON-002") == ({("OPS-MON-002", line(src, "new lambda.Function"))} if found else set())
 
+    @pytest.mark.parametrize("cdk_json,found", [
+        ('{"app": "npx ts-node bin/app.ts", "context": {"@aws-cdk/aws-lambda:useCdkManagedLogGroup": true}}', False),
+        ('{"app": "npx ts-node bin/app.ts", "context": {"@aws-cdk/aws-lambda:useCdkManagedLogGroup": false}}', True),
+        ('{"app": "npx ts-node bin/app.ts", "context": {}}', True),
+        ('{"app": "npx ts-node bin/app.ts"', True),         # unreadable: the flag's v2 default
+    ])
+    def test_cdk_managed_log_group_flag_in_cdk_json(self, cdk_json, found):
+        """Under the flag CDK creates the function's log group itself, two-year retention."""
+        src = stack("    new lambda.Function(this, 'F', { runtime: r, handler: 'i.h', code: c });\n")
+        files = {"services/api/cdk.json": cdk_json, "services/api/lib/nested/stack.ts": src}
+        expected = {("OPS-MON-002", line(src, "new lambda.Function"))} if found else set()
+        assert hits(project(**files), "OPS-MON-002") == expected
+
     def test_log_group_retention(self):
         src = stack("""    new logs.LogGroup(this, 'Default');
     new logs.LogGroup(this, 'Forever', {
@@ -372,6 +385,20 @@ class TestDestroyRemovalPolicy:
                                             ("OPS-BAK-001", line(src, "RemovalPolicy.DESTROY,"))}
 
 
+    @pytest.mark.parametrize("stack_id,found", [("'Uploads-dev'", False), ("'Uploads'", True)])
+    def test_bucket_created_in_a_bare_stack_of_the_entry_point(self, stack_id, found):
+        app = f"""import * as cdk from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+const app = new cdk.App();
+const uploads = new cdk.Stack(app, {stack_id});
+new s3.Bucket(uploads, 'Inbox', {{
+  removalPolicy: cdk.RemovalPolicy.DESTROY,
+}});
+"""
+        expected = {("OPS-BAK-001", line(app, "RemovalPolicy.DESTROY"))} if found else set()
+        assert hits(project(**{"bin/app.ts": app}), "OPS-BAK-001") == expected
+
+
 # --------------------------------------------------------------------------- OPS-BAK-002
 class TestRdsBackupRetention:
     DB = "    new rds.DatabaseInstance(this, 'Db', { engine: e, vpc: props.vpc,\n      {retention}\n    });\n"
@@ -475,13 +502,13 @@ class TestEfsBackups:
 # --------------------------------------------------------------------------- OPS-COST-002
 class TestDynamoDbFixedCapacity:
     @pytest.mark.parametrize("props,needle", [
-        ("billingMode: dynamodb.BillingMode.PROVISIONED, readCapacity: 200, writeCapacity: 100,", "billingMode"),
-        ("billingMode: dynamodb.BillingMode.PROVISIONED,", "billingMode"),
+        ("billingMode: dynamodb.BillingMode.PROVISIONED, readCapacity: 200, writeCapacity: 100,", "new dynamodb"),
+        ("billingMode: dynamodb.BillingMode.PROVISIONED,", "new dynamodb"),
         ("readCapacity: 50,", "new dynamodb"),
         ("", None),
         ("billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,", None),
         ("billingMode: props.billingMode, readCapacity: 50,", None),
-        ("billingMode: dynamodb.BillingMode.PROVISIONED, readCapacity: props.rcu,", "billingMode"),
+        ("billingMode: dynamodb.BillingMode.PROVISIONED, readCapacity: props.rcu,", "new dynamodb"),
     ])
     def test_table(self, props, needle):
         src = stack(f"    const t = new dynamodb.Table(this, 'T', {{ partitionKey: pk,\n      {props}\n    }});\n",
@@ -543,6 +570,26 @@ class TestNatGatewaysOutsideProduction:
     @pytest.mark.parametrize("name", ["NetworkStack", "ProdNetworkStack"])
     def test_production_or_unknown_is_silent(self, name):
         assert hits(stack("    new ec2.Vpc(this, 'Vpc', { maxAzs: 3 });\n", name=name), "OPS-COST-004") == set()
+
+
+    def test_stack_named_in_a_unit_test_is_not_a_test_stack(self):
+        """`new XStack(app, 'MyTestStack')` in a test says nothing about where X is deployed."""
+        network = stack("    new ec2.Vpc(this, 'Vpc', { maxAzs: 3 });\n", name="NetworkStack")
+        spec = """import * as cdk from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { NetworkStack } from '../lib/network';
+test('vpc', () => {
+  const app = new cdk.App();
+  Template.fromStack(new NetworkStack(app, 'MyTestStack', {}));
+});
+"""
+        files = {"lib/network.ts": network, "test/network.test.ts": spec}
+        assert hits(project(**files), "OPS-COST-004") == set()
+        files["bin/app.ts"] = """import * as cdk from 'aws-cdk-lib';
+import { NetworkStack } from '../lib/network';
+new NetworkStack(new cdk.App(), 'NetworkDev', {});
+"""
+        assert hits(project(**files), "OPS-COST-004") == {("OPS-COST-004", line(network, "new ec2.Vpc"))}
 
 
 # --------------------------------------------------------------------------- OPS-COST-005

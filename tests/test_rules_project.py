@@ -375,6 +375,23 @@ new WorkerStack(app, 'Worker', { env: { account: '123456789012', region: 'eu-wes
     assert hits(project(**files), "CDK-XSR-003") == set()
 
 
+def test_default_of_a_cloudformation_parameter_is_not_a_hard_coded_id():
+    src = HEADER + """import * as sns from 'aws-cdk-lib/aws-sns';
+export class Alerts extends cdk.Stack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const topicArn = new cdk.CfnParameter(this, 'TopicArn', {
+      type: 'String',
+      default: 'arn:aws:sns:eu-west-1:210987654321:ops-pager',
+    });
+    sns.Topic.fromTopicArn(this, 'Pager', topicArn.valueAsString);
+    sns.Topic.fromTopicArn(this, 'Fallback', 'arn:aws:sns:eu-west-1:210987654321:ops-mail');
+  }
+}
+"""
+    assert hits(src, "CDK-XSR-003") == {("CDK-XSR-003", line_of(src, "ops-mail"))}
+
+
 # -- CDK-XSR-005 -----------------------------------------------------------------------------------------
 def output_stack(name: str, export: str) -> str:
     return HEADER + f"""
@@ -410,6 +427,16 @@ new A(app, 'Two', {two});
     assert hits(project(**files), "CDK-XSR-005") == ({("CDK-XSR-005", line_of(a, "exportName"))} if collide else set())
 
 
+@pytest.mark.parametrize("second_app,collide", [("svc/orders", False), ("svc/billing", True)])
+def test_export_names_are_compared_within_one_app(second_app, collide):
+    """Each directory with its own cdk.json is an app deployed on its own."""
+    a, b = output_stack("A", "'QueueUrl'"), output_stack("B", "'QueueUrl'")
+    files = {"svc/billing/cdk.json": '{"app": "npx ts-node bin/app.ts"}',
+             "svc/orders/cdk.json": '{"app": "npx ts-node bin/app.ts"}',
+             "svc/billing/lib/a.ts": a, f"{second_app}/lib/b.ts": b}
+    assert hits(project(**files), "CDK-XSR-005") == ({("CDK-XSR-005", line_of(b, "exportName"))} if collide else set())
+
+
 def test_export_names_with_the_stack_name_do_not_collide():
     a, b = output_stack("A", "`${this.stackName}-VpcId`"), output_stack("B", "`${this.stackName}-VpcId`")
     assert hits(project(**{"lib/a.ts": a, "lib/b.ts": b}), "CDK-XSR-005") == set()
@@ -434,6 +461,30 @@ ENTRY = "import { App, Stack } from 'aws-cdk-lib';\nconst app = new App();\n"
 ])
 def test_unchecked_context_values(code, flagged):
     src = ENTRY + code + "\n"
+    assert hits(src, "INC-ERR-001") == ({("INC-ERR-001", 3)} if flagged else set())
+
+
+@pytest.mark.parametrize("context,flagged", [
+    ('{"region": "eu-west-1"}', True),
+    ('{"stage": "dev"}', False),
+    ('{"stage": null}', True),
+])
+def test_context_values_that_cdk_json_sets_are_defined(context, flagged):
+    src = ENTRY + "const stage: string = app.node.tryGetContext('stage');\nnew Stack(app, `Api${stage.toUpperCase()}`);\n"
+    files = {"cdk.json": '{"app": "npx ts-node bin/app.ts", "context": %s}' % context, "bin/app.ts": src}
+    assert hits(project(**files), "INC-ERR-001") == ({("INC-ERR-001", 3)} if flagged else set())
+
+
+@pytest.mark.parametrize("check,flagged", [
+    ("if (!settings.alertEmail) throw new Error('alertEmail');", False),
+    ("if (settings.owner === undefined) throw new Error('owner');", True),
+    ("", True),
+])
+def test_context_value_checked_through_the_object_holding_it(check, flagged):
+    src = ENTRY + f"""const settings = {{ alertEmail: app.node.tryGetContext('alertEmail'), owner: 'ops' }};
+{check}
+new Stack(app, 'Alerts', {{ description: settings.alertEmail }});
+"""
     assert hits(src, "INC-ERR-001") == ({("INC-ERR-001", 3)} if flagged else set())
 
 

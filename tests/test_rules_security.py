@@ -135,7 +135,7 @@ def test_s3_buckets():
         new s3.Bucket(this, 'Raw'); // <- SEC-KMS-001, SEC-KMS-011
         new s3.Bucket(this, 'Open', { encryption: s3.BucketEncryption.UNENCRYPTED, enforceSSL: true }); // <- SEC-KMS-001
         new s3.Bucket(this, 'Kms', { encryptionKey: key, enforceSSL: true });
-        new s3.Bucket(this, 'Managed', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true });
+        new s3.Bucket(this, 'Managed', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true }); // <- SEC-KMS-001
         new s3.Bucket(this, 'Plain', { encryption: s3.BucketEncryption.KMS_MANAGED, enforceSSL: false }); // <- SEC-KMS-011
         const logs = new s3.Bucket(this, 'Target', { encryption: s3.BucketEncryption.S3_MANAGED });
         new s3.Bucket(this, 'Data', { encryptionKey: key, enforceSSL: true, serverAccessLogsBucket: logs });
@@ -145,7 +145,7 @@ def test_s3_buckets():
     check(src, "SEC-KMS")
 
 
-def test_s3_managed_is_reported_in_production_and_for_database_exports():
+def test_s3_managed_is_reported_unless_the_stack_is_not_production():
     src = stack("""
         new s3.Bucket(this, 'Reports', {
           encryption: s3.BucketEncryption.S3_MANAGED, // <- SEC-KMS-001
@@ -163,8 +163,17 @@ def test_s3_managed_is_reported_in_production_and_for_database_exports():
         new rds.DatabaseInstance(this, 'Db', {
           engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }),
           vpc, storageEncrypted: true, s3ExportBuckets: [dumps] });
-    """, name="ReportingStack", params="vpc: ec2.IVpc")
+    """, name="ReportingDevStack", params="vpc: ec2.IVpc")
     check(dev, "SEC-KMS")
+    unknown = stack("""
+        new s3.Bucket(this, 'Statements', {
+          encryption: s3.BucketEncryption.S3_MANAGED, // <- SEC-KMS-001
+          enforceSSL: true,
+        });
+    """, name="StatementArchiveStack")
+    check(unknown, "SEC-KMS")
+    [finding] = findings(unknown, "SEC-KMS-001")
+    assert "S3-managed key" in finding.message
 
 
 def test_s3_production_branch_is_judged():
@@ -429,6 +438,21 @@ def test_json_documents():
           policyDocument: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }] } });
     """)
     check(src, "SEC-IAM")
+
+
+def test_wildcard_resource_is_quoted_as_written():
+    """A resource-type wildcard is not `*`: the message shows what the statement reaches."""
+    src = stack("""
+        fn.addToRolePolicy(new iam.PolicyStatement({
+          actions: ['bedrock:InvokeModel'],
+          resources: ['arn:aws:bedrock:*::foundation-model/*'],
+        }));
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+    """, params="fn: lambda.Function")
+    messages = sorted(f.message for f in findings(src, "SEC-IAM-003"))
+    assert messages == ["Policy statement grants `bedrock:InvokeModel` on every resource "
+                        "(`arn:aws:bedrock:*::foundation-model/*`)",
+                        "Policy statement grants `sqs:SendMessage` on every resource (`*`)"]
 
 
 def test_resource_and_trust_policies_open_to_anyone():

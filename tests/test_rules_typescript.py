@@ -259,6 +259,18 @@ def test_pure_v1_app_is_not_called_mixed():
     assert "cannot be combined" not in finding.message
 
 
+def test_v1_app_next_to_a_v2_app_in_one_repository_is_not_called_mixed():
+    """Each directory with its own cdk.json is its own app: one may still be on v1."""
+    p = project(**{
+        "legacy/cdk.json": '{"app": "npx ts-node bin/legacy.ts"}',
+        "legacy/bin/legacy.ts": "import * as s3 from '@aws-cdk/aws-s3';\nexport const b = s3.Bucket;\n",
+        "current/cdk.json": '{"app": "npx ts-node bin/current.ts"}',
+        "current/bin/current.ts": "import * as cdk from 'aws-cdk-lib';\nexport const app = new cdk.App();\n",
+    })
+    [finding] = findings(p, "TSQ-IMP-001")
+    assert finding.path == "legacy/bin/legacy.ts" and "cannot be combined" not in finding.message
+
+
 def test_construct_from_v1_core_points_to_constructs():
     src = "import * as cdk from 'aws-cdk-lib';\nimport { Construct, Stack as S } from '@aws-cdk/core';\n"
     [finding] = findings(src, "TSQ-IMP-001")

@@ -1,14 +1,15 @@
 """CDK major versions: v1 to v2 module names, whether an app uses v2, which modules exist."""
 from __future__ import annotations
 
-import weakref
 from functools import cache
 from typing import TYPE_CHECKING
 
+from rules.model.cdk_json import app_root
 from rules.model.imports import CDK_V2, ModuleRef
 
 if TYPE_CHECKING:
     from rules.model.project import Project
+    from rules.model.source import SourceFile
 
 # The `constructs` members that v1 re-exported from @aws-cdk/core.
 CONSTRUCTS_MEMBERS = frozenset({"Construct", "IConstruct", "Node", "IDependable", "Dependable",
@@ -31,15 +32,15 @@ def module_spec(module: str) -> str:
     return CDK_V2 + (f"/{module.replace('_', '-')}" if module else "")
 
 
-_USES_V2: "weakref.WeakKeyDictionary[Project, bool]" = weakref.WeakKeyDictionary()
+def uses_cdk_v2(f: "SourceFile") -> bool:
+    """Does any analysed file of the file's app import aws-cdk-lib? In a repository of several
+    apps (each with its own cdk.json) only the file's own app counts."""
+    return app_root(f) in f.project.memo(_apps_using_v2) if f.project is not None else False
 
 
-def uses_cdk_v2(project: "Project") -> bool:
-    """Does any analysed file of the app import aws-cdk-lib? Computed once per project."""
-    found = _USES_V2.get(project)
-    if found is None:
-        found = _USES_V2[project] = any(stmt.ref.kind == "cdk" for f in project.analysed for stmt in f.imports)
-    return found
+def _apps_using_v2(project: "Project") -> frozenset[str | None]:
+    """The app roots (`cdk.json` directories; None for files outside any) importing aws-cdk-lib."""
+    return frozenset(app_root(f) for f in project.analysed if any(stmt.ref.kind == "cdk" for stmt in f.imports))
 
 
 def is_cdk_module(module: str) -> bool:

@@ -21,6 +21,9 @@ class ClassDecl:
     node: Node
     name: str
 
+    def __post_init__(self) -> None:
+        self.start_byte, self.end_byte = self.node.start_byte, self.node.end_byte
+
     @cached_property
     def heritage(self) -> v.Value | None:
         """The evaluated `extends` expression."""

@@ -72,16 +72,22 @@ def _counterpart(l1_key: str, l2_words: dict[str, frozenset[str]]) -> str | None
     words = _words(l1_key)
     if not words:
         return None
-    related = [(len(theirs ^ words), name) for name, theirs in l2_words.items()
+    head = _significant(l1_key)[-1]     # the last word names the thing: keyPolicy is a policy
+    related = [(len(theirs ^ words), head not in theirs, name) for name, theirs in l2_words.items()
                if theirs and (theirs <= words or words <= theirs) and len(theirs ^ words) <= 1]
-    return min(related)[1] if related else None     # the closest: same words first
+    return min(related)[2] if related else None     # the closest: same words first, then same head
 
 
 @cache
 def _words(name: str) -> frozenset[str]:
     """Significant, roughly stemmed words of a camelCase name: 'versioningConfiguration' -> {'version'}."""
+    return frozenset(_significant(name))
+
+
+def _significant(name: str) -> tuple[str, ...]:
+    """The words of `_words`, in order."""
     words = (_SHORT.get(w, w) for w in (w.lower() for w in _WORD.findall(name)))
-    return frozenset(_stem(w) for w in words if w not in _NOISE)
+    return tuple(_stem(w) for w in words if w not in _NOISE)
 
 
 def _stem(word: str) -> str:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from rules.config import words
 from rules.model import values as v
+from rules.model.layout import is_test_file
 from rules.parsing import Node, text
 
 if TYPE_CHECKING:
@@ -26,10 +27,18 @@ class Context:
         self.project = project
         self.config = config
         self._class_verdicts: dict[int, bool | None] = {}
+        # Many rules ask about the same constructs and names: each verdict is worked out once.
+        self._construct_verdicts: dict["Construct", bool | None] = {}
+        self._name_verdicts: dict[str, bool | None] = {}
 
     # -- names -----------------------------------------------------------------------
     def name_is_production(self, name: str) -> bool | None:
         """True for 'ProdStack', False for 'DevSandbox', None when the name says neither."""
+        if name not in self._name_verdicts:
+            self._name_verdicts[name] = self._name_verdict(name)
+        return self._name_verdicts[name]
+
+    def _name_verdict(self, name: str) -> bool | None:
         if self.config.is_production(name):
             return True
         if NON_PRODUCTION_WORDS & {w.lower() for w in words(name)}:
@@ -55,6 +64,11 @@ class Context:
         instantiation of that class in the project (its id and `stage`-like props).
         None when nothing says either way; rules document what they do then.
         """
+        if construct not in self._construct_verdicts:
+            self._construct_verdicts[construct] = self._construct_verdict(construct)
+        return self._construct_verdicts[construct]
+
+    def _construct_verdict(self, construct: "Construct") -> bool | None:
         verdicts = []
         ident = v.literal(construct.id)
         if isinstance(ident, str) and self.name_is_production(ident):
@@ -62,6 +76,8 @@ class Context:
         owner = construct.owner
         if owner is not None:
             verdicts.append(self.class_is_production(owner))
+        elif (stack := _scope_stack(construct)) is not None:
+            verdicts.append(self._instance_verdict(stack))     # `new s3.Bucket(devStack, ...)` in an entry point
         return self._combine(verdicts)
 
     def class_is_production(self, cls: "ClassDecl") -> bool | None:
@@ -78,6 +94,8 @@ class Context:
         """Instantiations of local classes, indexed once: (file, class node id) -> constructs."""
         out: dict[tuple[str, int], list["Construct"]] = {}
         for f in self.project.analysed:
+            if is_test_file(f):
+                continue        # a test builds throw-away instances ('MyTestStack'): they say nothing
             for c in f.constructs:
                 local = c.local_class
                 if local is not None and local.decl is not None and local.decl_file is not None:
@@ -133,3 +151,13 @@ class Context:
         if verdict is None:
             return None
         return verdict != negated
+
+
+def _scope_stack(construct: "Construct") -> "Construct | None":
+    """The bare `new Stack(app, 'Id')` a construct created outside any class is put in."""
+    if not construct.arg_nodes:
+        return None
+    scope = construct.file.eval(construct.arg_nodes[0])
+    if isinstance(scope, v.ConstructRef) and scope.construct.fqn == "Stack":
+        return scope.construct
+    return None

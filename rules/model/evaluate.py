@@ -10,6 +10,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from rules.model import values as v
+from rules.model.functions import MAX_CALL_DEPTH, Frame, class_member, is_getter, returned_expression
 from rules.model.scopes import SCOPE_TYPES, FUNCTION_TYPES, Declaration
 from rules.parsing import Node, text
 
@@ -22,15 +23,18 @@ _MAX_DEPTH = 120
 
 
 class Evaluator:
-    def __init__(self, file: "SourceFile"):
+    def __init__(self, file: "SourceFile", frame: Frame | None = None):
         self.file = file
         self._memo: dict[int, v.Value] = {}
         self._active: set[int] = set()
+        self._frame = frame         # set while evaluating a call of the app's own function
 
     # -- entry point -----------------------------------------------------------------
     def eval(self, node: Node | None) -> v.Value:
         if node is None:
             return v.Lit(None, file=self.file)
+        if self._frame is not None and not self._frame.contains(node):
+            return self.file.evaluator.eval(node)     # outside the called function: no argument matters
         key = node.id
         memo = self._memo.get(key)
         if memo is not None:
@@ -54,9 +58,9 @@ class Evaluator:
 
     def _eval(self, node: Node) -> v.Value:
         kind = node.type
-        handler = getattr(self, "_eval_" + kind, None)
+        handler = _HANDLERS.get(kind)
         if handler is not None:
-            return handler(node)
+            return handler(self, node)
         if kind in _WRAPPERS:
             inner = next((c for c in node.named_children if not c.type.endswith("type")
                           and c.type not in ("type_arguments", "type_identifier", "generic_type")), None)
@@ -66,6 +70,8 @@ class Evaluator:
     # -- literals --------------------------------------------------------------------
     def _eval_string(self, node: Node) -> v.Value:
         raw = text(node)
+        if "\\" not in raw and raw[:1] in "'\"":
+            return v.Lit(raw[1:-1])         # nothing to unescape: spares compiling a literal
         try:
             return v.Lit(ast.literal_eval(raw) if raw[:1] in "'\"" else raw)
         except (ValueError, SyntaxError):
@@ -186,8 +192,12 @@ class Evaluator:
         if "..." in decl.path:
             return v.Unknown("rest element", node=decl.node, file=self.file)
         if decl.kind == "param":
-            param = v.Param(decl.name, decl.index, decl.type_name, node=decl.node, file=self.file)
+            bound = self._frame.argument(decl) if self._frame is not None else None
+            param = bound if bound is not None else v.Param(decl.name, decl.index, decl.type_name,
+                                                            node=decl.node, file=self.file)
             return self._destructure(param, decl.path, decl.default) if decl.path else param
+        if decl.kind == "function":
+            return v.FunctionRef("function", decl=decl.node, decl_file=self.file, node=decl.node, file=self.file)
         if decl.kind == "class":
             return v.LocalClass(decl.name, decl.node, self.file, node=decl.node, file=self.file)
         if decl.kind == "enum":
@@ -214,7 +224,7 @@ class Evaluator:
         prop = node.child_by_field_name("property")
         if obj is None or prop is None:
             return self._unknown(node, "member")
-        if text(obj) == "process.env" or (obj.type == "member_expression" and text(obj).replace(" ", "") == "process.env"):
+        if _is_process_env(obj):
             return v.EnvRef(text(prop))
         return self.member(self.eval(obj), text(prop), node)
 
@@ -242,20 +252,63 @@ class Evaluator:
         if isinstance(base, v.Arr) and name == "length" and not base.open:
             return v.Lit(len(base.items))
         if isinstance(base, v.This):
-            return self.file.scopes.field_value(self, base.class_node, name, node)
+            return self._this_member(base, name, node)
+        if isinstance(base, v.LocalClass):
+            return self._static_member(base, name)
+        if isinstance(base, v.LocalModule):
+            return base.module.project.export_of(base.module, name)
         if isinstance(base, (v.ConstructRef, v.Attr, v.Param, v.New, v.Call)):
             return v.Attr(base, name)
         if isinstance(base, v.Cond):
             return v.Cond(base.test, self.member(base.then, name, node), self.member(base.otherwise, name, node))
         return v.Unknown(f"member {name} of an unknown value")
 
+    def _this_member(self, this: v.This, name: str, node: Node | None) -> v.Value:
+        """`this.x`: a field's value, a method (`this.bucketProps`) or a getter's value."""
+        owner = this.file if this.file is not None else self.file   # `this` handed to another file's helper
+        evaluator = self if owner is self.file else owner.evaluator
+        value = owner.scopes.field_value(evaluator, this.class_node, name, node)
+        method = class_member(this.class_node, name, static=False) \
+            if isinstance(value, v.Attr) and this.class_node is not None else None
+        if method is None:
+            return value
+        if is_getter(method):
+            return owner.evaluator.call(method, [], self._depth + 1) or value
+        return v.FunctionRef("method", decl=method, decl_file=owner, node=method, file=owner)
+
+    def _static_member(self, cls: v.LocalClass, name: str) -> v.Value:
+        """`Defaults.bucketProps` (a static method), `Config.DB_PORT` (a static field)."""
+        found = class_member(cls.decl, name, static=True) if cls.decl is not None and cls.decl_file else None
+        if found is None:
+            return v.Unknown(f"member {name} of class {cls.name}")
+        if found.type == "method_definition":
+            return v.FunctionRef("method", decl=found, decl_file=cls.decl_file, node=found, file=cls.decl_file)
+        return cls.decl_file.evaluator.eval(found)
+
+    @property
+    def _depth(self) -> int:
+        """How many calls of the app's own functions deep this evaluation is."""
+        return self._frame.depth if self._frame is not None else 0
+
     # -- calls -----------------------------------------------------------------------
     def _eval_call_expression(self, node: Node) -> v.Value:
         fn = node.child_by_field_name("function")
         args = self._args(node.child_by_field_name("arguments"))
         callee = self.eval(fn)
+        if isinstance(callee, v.FunctionRef) and callee.decl_file is not None:
+            returned = callee.decl_file.evaluator.call(callee.decl, args, self._depth + 1)
+            if returned is not None:
+                return returned
         fqn = callee.fqn if isinstance(callee, v.Symbol) else None
         return v.Call(callee, args, fqn)
+
+    def call(self, function: Node, args: list[v.Value], depth: int) -> v.Value | None:
+        """What the app's own `function` returns for these arguments, when its body is one
+        `return` (rules/model/functions.py); None when that cannot be followed."""
+        expression = returned_expression(function)
+        if expression is None or depth > MAX_CALL_DEPTH:
+            return None
+        return Evaluator(self.file, Frame(function, tuple(args), depth)).eval(expression)
 
     def _eval_new_expression(self, node: Node) -> v.Value:
         construct = self.file.construct_at(node)
@@ -305,9 +358,22 @@ class Evaluator:
         return self._unknown(node, f"unary {op}")
 
     def _eval_arrow_function(self, node: Node) -> v.Value:
-        return self._unknown(node, "function")
+        return v.FunctionRef("function", decl=node, decl_file=self.file, node=node, file=self.file)
 
     _eval_function_expression = _eval_arrow_function
+
+
+# node type -> handler: one dict lookup per evaluated node instead of building a method name
+_HANDLERS = {name.removeprefix("_eval_"): fn for name, fn in vars(Evaluator).items() if name.startswith("_eval_")}
+
+
+def _is_process_env(node: Node) -> bool:
+    # the property is checked first: most chains do not end in `.env`, and it spares
+    # decoding the text of long ones
+    if node.type != "member_expression":
+        return False
+    prop = node.child_by_field_name("property")
+    return prop is not None and text(prop) == "env" and text(node).replace(" ", "") == "process.env"
 
 
 _NO_RESULT = object()

@@ -12,7 +12,9 @@ it decides whether a missing value is caught:
 - PASSED: handed on as it is (a prop, a constructor argument);
 - OTHER: anything else (returned, assigned to a field, passed to an unknown function).
 
-A value bound to a `const` is judged by all its references: one check is enough.
+A value bound to a `const` is judged by all its references: one check is enough. A value
+stored in a property of a `const` object (`const config = { stage: <read> }`) is checked
+by a test of that property (`if (!config.stage)`).
 Only the syntax of the use is looked at here; that is the point of these questions.
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rules.model import values as v
 from rules.model.references import WRAPPERS, references
 from rules.parsing import Node, text
 
@@ -58,10 +61,13 @@ def read(f: "SourceFile", node: Node) -> Read:
     variable = _bound_variable(outer)
     if variable is not None:
         return Read(node, outer, forced, _variable_use(f, variable), variable)
-    return Read(node, outer, forced, use_at(outer), None)
+    use = use_at(outer, f)
+    if use is Use.PASSED and _property_checked(f, outer):
+        use = Use.CHECKED
+    return Read(node, outer, forced, use, None)
 
 
-def use_at(node: Node) -> Use:
+def use_at(node: Node, f: "SourceFile | None" = None) -> Use:
     """How the expression `node` (already unwrapped) is used by its parent."""
     parent = node.parent
     if parent is None:
@@ -84,7 +90,7 @@ def use_at(node: Node) -> Use:
     if kind == "template_substitution":
         return Use.CRASH
     if kind == "arguments":
-        return _argument_use(parent.parent)
+        return _argument_use(parent.parent, f)
     if kind in ("pair", "shorthand_property_identifier", "array"):
         return Use.PASSED
     return Use.OTHER
@@ -159,11 +165,11 @@ def _bound_variable(node: Node) -> Node | None:
 def _variable_use(f: "SourceFile", name: Node) -> Use:
     if name.type != "identifier":
         return Use.CRASH                       # destructuring undefined throws
-    uses = [_reference_use(ref) for ref in references(f, name)]
+    uses = [_reference_use(ref, f) for ref in references(f, name)]
     return max(uses, default=Use.OTHER)
 
 
-def _reference_use(ref: Node) -> Use:
+def _reference_use(ref: Node, f: "SourceFile") -> Use:
     if env_entry(ref) is not None:
         return Use.OTHER
     if ref.type == "shorthand_property_identifier":
@@ -175,12 +181,34 @@ def _reference_use(ref: Node) -> Use:
         optional = optional or any(c.type == "optional_chain" for c in top.parent.children)
         top = unwrap(top.parent)[0]
     if not _same(top, outer):  # `config.account`: a test of it checks the value, any other use dereferences it
-        return Use.CHECKED if use_at(top) is Use.CHECKED else (Use.OTHER if optional else Use.CRASH)
-    return Use.OTHER if env_entry(outer) is not None else use_at(outer)
+        return Use.CHECKED if use_at(top, f) is Use.CHECKED else (Use.OTHER if optional else Use.CRASH)
+    return Use.OTHER if env_entry(outer) is not None else use_at(outer, f)
 
 
-def _argument_use(call: Node | None) -> Use:
-    """An argument: checked when the callee reads like a validator, passed to a `new`."""
+def _property_checked(f: "SourceFile", value: Node) -> bool:
+    """`const config = { stage: <value> }` then `if (!config.stage) throw ...`: a test of the
+    property the value is stored in checks the value."""
+    pair = value.parent
+    if pair is None or pair.type != "pair" or not _same(pair.child_by_field_name("value"), value):
+        return False
+    holder = _bound_variable(unwrap(pair.parent)[0]) if pair.parent is not None else None
+    if holder is None or holder.type != "identifier":
+        return False
+    key = text(pair.child_by_field_name("key")).strip("'\"")
+    for ref in references(f, holder):
+        outer = unwrap(ref)[0]
+        member = outer.parent
+        if member is not None and member.type == "member_expression" \
+                and _same(member.child_by_field_name("object"), outer) \
+                and text(member.child_by_field_name("property")) == key \
+                and use_at(unwrap(member)[0]) is Use.CHECKED:
+            return True
+    return False
+
+
+def _argument_use(call: Node | None, f: "SourceFile | None") -> Use:
+    """An argument: checked when the callee reads like a validator, passed to a `new` or
+    to a function or method of the CDK library (`Queue.fromQueueArn(this, 'Q', <value>)`)."""
     if call is None:
         return Use.OTHER
     if call.type == "new_expression":
@@ -190,7 +218,20 @@ def _argument_use(call: Node | None) -> Use:
     if name == "parse" and fn is not None and fn.type == "member_expression" \
             and text(fn.child_by_field_name("object")) == "JSON":
         return Use.OTHER
-    return Use.CHECKED if any(w in name.lower() for w in _VALIDATOR_WORDS) else Use.OTHER
+    if any(w in name.lower() for w in _VALIDATOR_WORDS):
+        return Use.CHECKED
+    return Use.PASSED if f is not None and _library_callee(f, fn) and not name.startswith("is") else Use.OTHER
+
+
+def _library_callee(f: "SourceFile", fn: Node | None) -> bool:
+    """A static function of the CDK library (`ec2.Vpc.fromLookup`) or a method of a library
+    construct (`bucket.addLifecycleRule`): code that takes the value as it is, unlike an app
+    function, which may check it."""
+    callee = f.eval(fn)
+    if isinstance(callee, v.Symbol):
+        return callee.package == "aws-cdk-lib"
+    construct = v.root_construct(callee.base) if isinstance(callee, v.Attr) else None
+    return construct is not None and construct.fqn is not None
 
 
 def _bound_name(node: Node) -> str | None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING
 
 from rules.model import values as v
@@ -63,6 +64,7 @@ _ALARM_BASES = frozenset({"aws_cloudwatch.AlarmBase", "aws_cloudwatch.CfnAlarm",
 _MONITORING_NAME = re.compile(r"monitor|alarm|watchful|datadog|newrelic", re.I)
 _MAX_DEPTH = 12
 
+@cache
 def watched_kind(fqn: str | None) -> str | None:
     """'Lambda function' for `aws_lambda.Function` and its subclasses; None for other kinds."""
     if fqn is None:

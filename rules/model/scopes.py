@@ -18,6 +18,10 @@ FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "func
                             "arrow_function", "method_definition", "generator_function_declaration",
                             "generator_function"})
 CLASS_TYPES = frozenset({"class_declaration", "abstract_class_declaration", "class"})
+# The statements that count towards the size of a body of code.
+STATEMENT_TYPES = ("expression_statement", "lexical_declaration", "variable_declaration", "if_statement",
+                   "for_statement", "for_in_statement", "while_statement", "do_statement",
+                   "return_statement", "throw_statement", "try_statement", "switch_statement")
 
 
 @dataclass(frozen=True)
@@ -173,14 +177,9 @@ class Scopes:
         return self._assigned
 
     # -- classes ---------------------------------------------------------------------
-    @staticmethod
-    def enclosing_class(node: Node) -> Node | None:
-        n = node.parent
-        while n is not None:
-            if n.type in CLASS_TYPES:
-                return n
-            n = n.parent
-        return None
+    def enclosing_class(self, node: Node) -> Node | None:
+        cls = self.file.class_containing(node)
+        return cls.node if cls is not None else None
 
     def field_assignments(self, class_node: Node) -> dict[str, list[Node]]:
         """Value nodes assigned to each `this.x` field (initialisers and `this.x = ...`)."""

@@ -1,37 +1,40 @@
 """One parsed TypeScript file and everything the model knows about it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, cached_property
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import TYPE_CHECKING, TypeVar
 
 from rules.model import values as v
 from rules.model.classes import ClassDecl
 from rules.model.constructs import Construct, MethodCall, attr_path
 from rules.model.evaluate import Evaluator
 from rules.model.imports import ImportBinding, ImportStatement, collect_imports
-from rules.model.scopes import CLASS_TYPES, FUNCTION_TYPES, SCOPE_TYPES, Scopes
+from rules.model.scopes import CLASS_TYPES, FUNCTION_TYPES, SCOPE_TYPES, STATEMENT_TYPES, Scopes
 from rules.parsing import Node, Tree, captures, first_error, language, parse, query, text
 
-# Node types the model and rules look up, found by C-side queries (one per group, run
-# on first use) instead of Python tree walks, which cost more than parsing itself.
-# Identifiers are a group of their own: they are many, and few rules need them.
-INDEX_GROUPS = (
-    ("new_expression", "call_expression", "member_expression", "comment", "class_declaration",
-     "abstract_class_declaration", "class", "predefined_type", "assignment_expression",
-     "augmented_assignment_expression", "update_expression", *sorted(SCOPE_TYPES - {"program"}),
-     *sorted(FUNCTION_TYPES)),
-    ("identifier", "type_identifier", "shorthand_property_identifier", "export_specifier"),
+# Node types the model and rules look up, found by one C-side query (run on first use)
+# instead of Python tree walks, which cost more than parsing itself. One query for them
+# all: running a query costs a walk of the whole tree, whatever it captures.
+INDEX_TYPES = (
+    "new_expression", "call_expression", "member_expression", "comment", "class_declaration",
+    "abstract_class_declaration", "class", "predefined_type", "assignment_expression",
+    "augmented_assignment_expression", "update_expression", *sorted(SCOPE_TYPES - {"program"}),
+    *sorted(FUNCTION_TYPES), *STATEMENT_TYPES,
+    "identifier", "type_identifier", "shorthand_property_identifier", "export_specifier",
 )
-_GROUP_OF = {t: i for i, group in enumerate(INDEX_GROUPS) for t in group}
+_start_byte = attrgetter("start_byte")
+T = TypeVar("T")
 
 
 _SCOPE_ARG_NAMES = frozenset({"scope", "app", "parent", "stack", "construct", "self"})
 
 
 @cache
-def _index_query(group: int, tsx: bool) -> str:
+def _index_query(tsx: bool) -> str:
     lang = language(tsx)
-    return " ".join(f"({t}) @{t}" for t in INDEX_GROUPS[group] if lang.id_for_node_kind(t, True))
+    return " ".join(f"({t}) @{t}" for t in INDEX_TYPES if lang.id_for_node_kind(t, True))
 
 
 class SourceFile:
@@ -43,27 +46,31 @@ class SourceFile:
         self.project = project
         self.tree: Tree = parse(source, tsx=path.endswith(".tsx"))
         self._constructs_by_node: dict[int, Construct | None] = {}
-        self._index: dict[int, dict[str, list[Node]]] = {}
+        self._index: dict[str, list[Node]] | None = None
+        self._memo: dict[object, object] = {}
+
+    def memo(self, compute: Callable[["SourceFile"], T]) -> T:
+        """`compute(self)`, once per file: for indexes several rules share."""
+        if compute not in self._memo:
+            self._memo[compute] = compute(self)
+        return self._memo[compute]  # type: ignore[return-value]
 
     @property
     def root(self) -> Node:
         return self.tree.root_node
 
     def _indexed(self, node_type: str) -> list[Node]:
-        group = _GROUP_OF[node_type]
-        index = self._index.get(group)
-        if index is None:
+        if self._index is None:
             tsx = self.path.endswith(".tsx")
-            found = captures(query(_index_query(group, tsx), tsx), self.root)
-            index = {t: sorted(found.get(t, ()), key=lambda n: n.start_byte) for t in INDEX_GROUPS[group]}
-            self._index[group] = index
-        return index[node_type]
+            found = captures(query(_index_query(tsx), tsx), self.root)
+            self._index = {t: sorted(found.get(t, ()), key=_start_byte) for t in INDEX_TYPES}
+        return self._index[node_type]
 
     def nodes(self, *types: str) -> list[Node]:
-        """Every node of the given types (see INDEX_GROUPS), in source order."""
+        """Every node of the given types (see INDEX_TYPES), in source order."""
         if len(types) == 1:
             return self._indexed(types[0])
-        return sorted((n for t in types for n in self._indexed(t)), key=lambda n: n.start_byte)
+        return sorted((n for t in types for n in self._indexed(t)), key=_start_byte)
 
     def eval(self, node: Node | None) -> v.Value:
         return self.evaluator.eval(node)
@@ -112,9 +119,16 @@ class SourceFile:
     def import_value(self, binding: ImportBinding) -> v.Value:
         ref = binding.ref
         if ref.kind == "local":
-            if self.project is None or binding.imported is None:
+            if self.project is None:
                 return v.Unknown("local module", node=binding.node, file=self)
-            return self.project.resolve_export(self, ref.spec, binding.imported)
+            if binding.imported is not None:
+                return self.project.resolve_export(self, ref.spec, binding.imported)
+            target = self.project.resolve_module(self, ref.spec)
+            if target is None:
+                return v.Unknown(f"module {ref.spec} not available", node=binding.node, file=self)
+            if binding.node.type == "namespace_import":          # import * as config from './config'
+                return v.LocalModule(target, node=binding.node, file=self)
+            return self.project.export_of(target, "default")     # import config from './config'
         if ref.kind in ("cdk", "cdk-v1"):
             ns = v.Namespace(ref.module, v1=ref.kind == "cdk-v1", node=binding.node, file=self)
             if binding.imported is None:
@@ -148,10 +162,25 @@ class SourceFile:
 
     def exported_value(self, name: str) -> v.Value | None:
         """The value this file exports under `name`, when it declares it itself."""
+        if name == "default":
+            return self._default_export()
         decl = self.scopes.lookup(self.root, name)
         if decl is None:
             return None
         return self.evaluator._declaration_value(decl)
+
+    def _default_export(self) -> v.Value | None:
+        """`export default { dbPort: 5432 }`, `export default class Config {...}`."""
+        for stmt in self.root.named_children:
+            if stmt.type != "export_statement" or not any(c.type == "default" for c in stmt.children):
+                continue
+            decl = stmt.child_by_field_name("declaration")
+            if decl is not None:
+                name = decl.child_by_field_name("name")
+                return self.exported_value(text(name)) if name is not None else None
+            value = stmt.child_by_field_name("value")
+            return self.eval(value) if value is not None else None
+        return None
 
     # -- constructs ------------------------------------------------------------------
     def construct_at(self, node: Node) -> Construct | None:
@@ -229,12 +258,15 @@ class SourceFile:
         return next((c for c in self.classes if c.node.id == node.id), None)
 
     def class_containing(self, node: Node) -> ClassDecl | None:
-        n = node.parent
-        while n is not None:
-            if n.type in CLASS_TYPES:
-                return self.class_decl(n)
-            n = n.parent
-        return None
+        """The innermost class around `node` (not `node` itself). Classes nest by byte range,
+        so comparing ranges replaces a walk up the parents (each `.parent` builds a new node)."""
+        start, end, node_id = node.start_byte, node.end_byte, node.id
+        best: ClassDecl | None = None
+        for c in self.classes:
+            if (c.start_byte <= start and end <= c.end_byte and c.node.id != node_id
+                    and (best is None or c.start_byte >= best.start_byte)):
+                best = c
+        return best
 
     @cached_property
     def comment_nodes(self) -> list[Node]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Iterator
-from weakref import WeakKeyDictionary
 
 from rules.knowledge import ParamInfo, StructInfo, knowledge
 from rules.model import values as v
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 _ARRAY_OF = re.compile(r"^Array<([A-Za-z_][\w.]*)>$")
 _KEY_NODES = ("pair", "shorthand_property_identifier")
-_cache: "WeakKeyDictionary[SourceFile, list[StructUse]]" = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -42,14 +41,15 @@ class StructUse:
     construct: "Construct | None" = None    # set for a construct's own props
     v1: bool = False                        # a CDK v1 construct: only its required props are judged
 
-    def written_keys(self, f: "SourceFile") -> Iterator[tuple[str, Node]]:
-        """(key, `key: value` node) for each key written in `f` itself, not spread in from elsewhere."""
+    @cached_property
+    def written_keys(self) -> tuple[tuple[str, Node], ...]:
+        """(key, `key: value` node) for each key written in the literal's own file, not spread in
+        from elsewhere (computed once: several rules read it)."""
         if self.value is None:
-            return
-        literal = self.value.node
-        for key, pair in self.value.key_nodes.items():
-            if pair.type in _KEY_NODES and (_child_of(pair, literal) or in_file(pair, f)):
-                yield key, pair
+            return ()
+        literal, f = self.value.node, self.value.file
+        return tuple((key, pair) for key, pair in self.value.key_nodes.items()
+                     if pair.type in _KEY_NODES and (_child_of(pair, literal) or in_file(pair, f)))
 
     def missing_required(self) -> list[str]:
         """Required keys that are surely absent (none when an unknown spread may add them)."""
@@ -61,10 +61,11 @@ class StructUse:
 
 def struct_uses(f: "SourceFile") -> list[StructUse]:
     """Every struct literal of the file, nested ones included (computed once per file)."""
-    got = _cache.get(f)
-    if got is None:
-        got = _cache[f] = list(_collect(f))
-    return got
+    return f.memo(_all_uses)
+
+
+def _all_uses(f: "SourceFile") -> list[StructUse]:
+    return list(_collect(f))
 
 
 def _child_of(node: Node, parent: Node | None) -> bool:

@@ -221,13 +221,22 @@ def _is_parameter_property(param: Node) -> bool:
 def library_symbols(f, *, v1: bool = False) -> Iterator[tuple[Node, v.Symbol]]:
     """(member expression, Symbol) of each outermost aws-cdk-lib name chain in a file
     (`ec2.SubnetType.PUBLIC`, `cdk.Duration.days`); CDK v1 names only when asked."""
+    for node, value in f.memo(_library_symbols):
+        if v1 or not value.v1:
+            yield node, value
+
+
+def _library_symbols(f) -> list[tuple[Node, v.Symbol]]:
+    """Found once per file: several rules check the library names a file uses."""
     roots = f.library_names
+    found = []
     for node in f.nodes("member_expression"):
         if _continues_chain(node) or _root_name(node) not in roots:
             continue
         value = f.eval(node)
-        if isinstance(value, v.Symbol) and value.package == "aws-cdk-lib" and (v1 or not value.v1):
-            yield node, value
+        if isinstance(value, v.Symbol) and value.package == "aws-cdk-lib":
+            found.append((node, value))
+    return found
 
 
 def _root_name(node: Node) -> str | None:
@@ -270,6 +279,7 @@ def importer_for(class_fqn: str, key: str) -> str | None:
 
 
 # -- deprecations -------------------------------------------------------------------------
+@cache
 def symbol_deprecation(fqn: str) -> tuple[str, str] | None:
     """(display name, deprecation note) when a library name or the member it ends in is
     deprecated: `aws_lambda.Runtime.NODEJS_16_X`, `aws_ec2.SubnetType.PRIVATE_WITH_NAT`."""

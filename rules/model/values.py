@@ -35,6 +35,17 @@ class Unknown(Value):
 
 
 @dataclass(eq=False)
+class FunctionRef(Unknown):
+    """A function of the app (`function bucketProps(...)`, `const f = (...) => ...`).
+
+    Unknown as a value, but a call to it is evaluated through its body when that is a
+    single `return` (see Evaluator.call): how builder helpers hand out props.
+    """
+    decl: "Node | None" = field(default=None, repr=False)
+    decl_file: "SourceFile | None" = field(default=None, repr=False)
+
+
+@dataclass(eq=False)
 class Lit(Value):
     """A string, number, boolean, or None for null/undefined."""
     value: Any
@@ -80,6 +91,12 @@ class Namespace(Value):
     module: str
     package: str = "aws-cdk-lib"
     v1: bool = False
+
+
+@dataclass(eq=False)
+class LocalModule(Value):
+    """A module of the app imported whole: `config` in `import * as config from './config'`."""
+    module: "SourceFile" = field(repr=False)
 
 
 @dataclass(eq=False)

@@ -71,7 +71,7 @@ def new_construct_for_existing_resource(f, ctx):
         c = use.construct
         if c is None:
             continue
-        for key, _ in use.written_keys(f):
+        for key, _ in use.written_keys:
             importer = None if key in use.struct.props else importer_for(c.fqn, key)
             if importer is not None:
                 yield Hit(c.node, {"construct": label(c), "key": key, "cls": c.name,
@@ -347,7 +347,7 @@ def inline_code_handler_not_index(f, ctx):
     ```
     """
     for use in struct_uses(f):
-        pair = dict(use.written_keys(f)).get("handler")
+        pair = dict(use.written_keys).get("handler")
         if pair is None or pair.type != "pair" or not _is_inline(use):
             continue
         handler = v.literal(use.value.entries["handler"])

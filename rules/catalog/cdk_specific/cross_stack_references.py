@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from rules.model import values as v
 from rules.model.app import Input, NamedResource, StackInstance, app_model, describe_name
+from rules.model.cdk_json import app_root
 from rules.model.constructs import MethodCall
 from rules.registry import Hit, rule
 
@@ -16,6 +17,8 @@ _ID_KINDS = {"vpc": "VPC id", "subnet": "subnet id", "sg": "security group id", 
              "igw": "internet gateway id", "nat": "NAT gateway id", "tgw": "transit gateway id",
              "vpce": "VPC endpoint id", "eni": "network interface id"}
 _CDK_CLASS_KINDS = ("stack", "construct", "stage")
+# A CloudFormation parameter: what it is given is a default the deployer overrides.
+_DEPLOY_TIME_PARAMETER = "CfnParameter"
 _MAX_DEPTH = 8
 
 
@@ -284,8 +287,9 @@ def hard_coded_resource_identifier(f, ctx):
 
     Deliberately not reported: account numbers on their own (`env: { account:
     '123456789012' }` and account principals are normal CDK practice), ARNs of
-    published Lambda layers, and ids kept in a configuration module or the entry
-    point, which is where environment-specific values belong.
+    published Lambda layers, ids kept in a configuration module or the entry
+    point, which is where environment-specific values belong, and the props of a
+    `CfnParameter` (its `default` is a value the deployer replaces).
 
     ## Why is this bad?
     The stack deploys only into the one account and region the id comes from: a new
@@ -360,7 +364,8 @@ def _values_used_in_classes(f) -> Iterator[tuple[str, list[v.Value]]]:
     """(class name, values) for the props of constructs and the arguments of calls in CDK classes."""
     for c in f.constructs:
         owner = c.owner
-        if owner is not None and owner.kind in _CDK_CLASS_KINDS and c.props is not None:
+        if owner is not None and owner.kind in _CDK_CLASS_KINDS and c.props is not None \
+                and c.fqn != _DEPLOY_TIME_PARAMETER:
             yield owner.name, [c.props]
     for call in f.method_calls:
         owner = f.class_containing(call.node)
@@ -470,9 +475,10 @@ def import_value_with_hard_coded_name(f, ctx):
 def duplicate_export_name(project, ctx):
     """
     ## What it does
-    Finds a literal `exportName` (on `CfnOutput` or `exportValue`) used twice in the
-    project, or written in a stack class that one app instantiates more than once
-    in the same environment.
+    Finds a literal `exportName` (on `CfnOutput` or `exportValue`) used twice in one
+    app, or written in a stack class that one app instantiates more than once in the
+    same environment. In a repository of several apps (each directory with its own
+    `cdk.json`), names are compared within each app.
 
     ## Why is this bad?
     The second stack fails to deploy ("Export with name X is already exported by
@@ -516,11 +522,12 @@ def duplicate_export_name(project, ctx):
     - https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html
     """
     model = app_model(project)
-    groups: dict[str, list[NamedResource]] = {}
+    groups: dict[tuple[str | None, str], list[NamedResource]] = {}
     for res in model.resources:
         if res.kind == "export" and isinstance(res.name, v.Lit) and isinstance(res.name.value, str):
-            groups.setdefault(res.name.value, []).append(res)
-    for name, members in groups.items():
+            # Apps with their own cdk.json are deployed on their own, maybe never to one account.
+            groups.setdefault((app_root(res.file), res.name.value), []).append(res)
+    for (_, name), members in groups.items():
         members.sort(key=lambda r: (r.file.path, r.node.start_byte))
         for i, res in enumerate(members):
             if not model.is_analysed(res.file):

@@ -112,7 +112,7 @@ def deprecated_cdk_api(f, ctx):
     for use in struct_uses(f):
         if use.v1:
             continue
-        for key, pair in use.written_keys(f):
+        for key, pair in use.written_keys:
             prop = use.struct.props.get(key)
             if prop is None or not prop.deprecated:
                 continue
@@ -225,7 +225,7 @@ def deprecated_lambda_runtime(f, ctx):
             yield from _deprecated_runtime(value.args[0].node or node, v.literal(value.args[0]))
     for use in struct_uses(f):
         if use.struct.fqn in _CFN_FUNCTION_PROPS:
-            for key, pair in use.written_keys(f):
+            for key, pair in use.written_keys:
                 if key == "runtime":
                     yield from _deprecated_runtime(pair, v.literal(use.value.entries[key]))
 

@@ -11,7 +11,8 @@ from functools import cache
 from rules.knowledge import knowledge
 from rules.model import values as v
 from rules.model.aws_catalogs import managed_policy_problem, policy_name_in_arn
-from rules.model.library import api_problem
+from rules.model.cdk_versions import is_cdk_module
+from rules.model.library import api_problem, module_has_member
 from rules.model.structs import struct_uses
 from rules.model.types import importer_for, library_symbols, value_type
 from rules.parsing import text
@@ -41,7 +42,9 @@ def nonexistent_cdk_api(f, ctx):
     (`scaleInCooldown` in `asg.scaleOnCpuUtilization('Cpu', {...})`, `lambda.Code.fromAsset(path, {...})`),
     and methods or properties a value does not have, also along attribute chains
     (`asg.metricCpuUtilization()`, `db.connections.allowFromm(...)`). The message names
-    the closest real name.
+    the closest real name. A name imported from the wrong module
+    (`import { RetentionDays } from 'aws-cdk-lib/aws-lambda'`) is reported once, at the
+    import, by TSQ-IMP-002, not again at each use.
 
     ## Why is this bad?
     Names that do not exist fail compilation, or with `any` in the way, fail at
@@ -140,7 +143,7 @@ def nonexistent_cdk_api(f, ctx):
     function results) are not checked.
     """
     for node, symbol in library_symbols(f):
-        if _in_nested_module(symbol.fqn):
+        if _in_nested_module(symbol.fqn) or _imported_from_wrong_module(f, node):
             continue
         problem = api_problem(symbol.fqn)
         if problem is not None:
@@ -150,7 +153,7 @@ def nonexistent_cdk_api(f, ctx):
         if use.v1:
             continue
         owner = use.construct.name if use.construct is not None else use.struct.fqn.rsplit(".", 1)[-1]
-        for key, pair in use.written_keys(f):
+        for key, pair in use.written_keys:
             if key in use.struct.props or _imports_existing(use, key):
                 continue
             best = knowledge().closest(key, use.struct.props)
@@ -177,6 +180,24 @@ def _in_nested_module(fqn: str) -> bool:
 @cache
 def _nested_modules() -> frozenset[str]:
     return frozenset(m for m in knowledge().modules() if "." in m)
+
+
+def _imported_from_wrong_module(f, node) -> bool:
+    """Whether the name a chain starts from comes from an aws-cdk-lib import that TSQ-IMP-002
+    reports (a module that does not exist, or one that does not export the name)."""
+    root = node
+    while root.type == "member_expression":
+        root = root.child_by_field_name("object")
+    binding = f.import_bindings.get(text(root)) if root.type == "identifier" else None
+    if binding is None or binding.ref.kind != "cdk":
+        return False
+    if not is_cdk_module(binding.ref.module):
+        return True
+    if binding.imported is None:
+        return False
+    if binding.ref.module == "" and binding.imported[:1].islower():      # { aws_s3 as s3 }
+        return not is_cdk_module(binding.imported)
+    return module_has_member(binding.ref.module, binding.imported) is False
 
 
 def _imports_existing(use, key: str) -> bool:
@@ -312,10 +333,10 @@ def unknown_aws_managed_policy(f, ctx):
 
 def _policy_name(call) -> tuple[str | None, v.Value | None]:
     fqn = v.symbol_fqn(call.receiver)
-    if fqn is None or len(call.args) < 1:
+    if fqn is None:
         return None, None
-    target = f"{fqn}.{call.name}"
-    if target == _POLICY_BY_NAME:
+    target = f"{fqn}.{call.name}"       # before the arguments: most calls need not evaluate them
+    if target == _POLICY_BY_NAME and len(call.args) >= 1:
         arg = call.args[0]
         name = v.literal(arg)
         return (name, arg) if isinstance(name, str) else (None, None)

@@ -503,12 +503,12 @@ def app_without_monitoring(project, ctx):
     """
     model = app_model(project)
     analysed = {id(f) for f in project.analysed}
+    watched = [c for f in project.analysed for c in f.constructs if watched_kind(c.fqn) is not None]
     for unit in model.entry_points:
         decls = [s.decl for s in unit.stacks if s.decl is not None]
         if not unit.stacks or _has_unread_children(unit) or any(id(d.file) not in analysed for d in decls):
             continue
-        workloads = [c for f in project.analysed for c in f.constructs
-                     if watched_kind(c.fqn) is not None and _in_unit(model, c, unit, decls)]
+        workloads = [c for c in watched if _in_unit(model, c, unit, decls)]
         layers = {layer_of(c.fqn) for c in workloads}
         if not {"compute", "data"} <= layers:
             continue

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rules.model import values as v
 from rules.model.app import StackInstance, app_model
+from rules.model.cdk_json import sets_context
 from rules.model.guards import Read, Use, declaration_statement, env_entry, in_try_block, read, unwrap
 from rules.model.layout import is_test_file
 from rules.parsing import Node, text
@@ -53,6 +54,7 @@ def unchecked_context_value(f, ctx):
     `switch (stage)`, a validator such as `assertStage(stage)`). A bound `const` is
     judged by all its uses: one check anywhere is enough. `env: { account, region }`
     entries are fine (an undefined account or region makes the stack env-agnostic).
+    A key that the app's `cdk.json` sets in its `context` is not reported.
 
     ## Why is this bad?
     `tryGetContext` returns `undefined` when the value was not passed (`-c stage=prod`)
@@ -91,10 +93,12 @@ def unchecked_context_value(f, ctx):
     for call in f.method_calls:
         if call.name != "tryGetContext" or not call.args:
             continue
+        name = v.literal(call.args[0])
+        if isinstance(name, str) and sets_context(f, name):
+            continue          # the app's cdk.json gives it a value
         r = read(f, call.node)
         if r.use not in (Use.CRASH, Use.PASSED) or env_entry(r.outer) is not None:
             continue
-        name = v.literal(call.args[0])
         label = name if isinstance(name, str) else "key"
         var = text(r.variable) if r.variable is not None and r.variable.type == "identifier" else "value"
         end, suggestion = _guard_suggestion(

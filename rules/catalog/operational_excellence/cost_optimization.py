@@ -114,7 +114,8 @@ def dynamodb_fixed_capacity(f, ctx):
     `billingMode: PROVISIONED` (or read/write capacity set while the billing mode is
     left at its PROVISIONED default) and no `autoScaleReadCapacity` /
     `autoScaleWriteCapacity` call, and a `TableV2` whose provisioned read capacity is
-    `Capacity.fixed(...)`.
+    `Capacity.fixed(...)`. A `Table` is reported as a whole (what it lacks is an auto
+    scaling call), a `TableV2` at its `billing` prop.
 
     ## Why is this bad?
     Fixed capacity is paid for around the clock at its peak size, and requests above
@@ -127,9 +128,9 @@ def dynamodb_fixed_capacity(f, ctx):
 
     export class JobsStack extends Stack {
       build() {
-        new dynamodb.Table(this, 'Schedule', {
+        new dynamodb.Table(this, 'Schedule', { // <-- OPS-COST-002
           partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-          billingMode: dynamodb.BillingMode.PROVISIONED, // <-- OPS-COST-002
+          billingMode: dynamodb.BillingMode.PROVISIONED,
           readCapacity: 200,
           writeCapacity: 100,
         });
@@ -180,12 +181,9 @@ def _fixed_table_capacity(table, ctx):
         default = default_of(table, "billingMode")
         if default is None or default.value != "PROVISIONED" or (read is None and write is None):
             return None                 # the 5/5 default of a table nobody sized
-        node = table.node
-    elif enum_member(ctx.production_branch(mode), "aws_dynamodb.BillingMode") == "PROVISIONED":
-        node = table.prop_node("billingMode")
-    else:
+    elif enum_member(ctx.production_branch(mode), "aws_dynamodb.BillingMode") != "PROVISIONED":
         return None
-    return node, f"{_units(table, 'readCapacity', read)} / {_units(table, 'writeCapacity', write)}"
+    return table.node, f"{_units(table, 'readCapacity', read)} / {_units(table, 'writeCapacity', write)}"
 
 
 def _units(table, key: str, value: v.Value | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from rules.knowledge import knowledge
 from rules.model import values as v
 from rules.model.cdk import enum_member
+from rules.model.cdk_json import feature_flag
 from rules.model.compute import is_bastion
 from rules.model.defaults import default_of
 from rules.model.labels import label
@@ -150,6 +151,10 @@ def logs_never_expire(f, ctx):
     `LogDrivers.awsLogs(...)` without `logGroup` or `logRetention` (CDK then creates
     a group with infinite retention). A `logs.LogGroup` without `retention` is fine:
     it defaults to two years.
+    A function without `logGroup` is not reported when its app's `cdk.json` turns on
+    the feature flag `@aws-cdk/aws-lambda:useCdkManagedLogGroup` (`cdk init` does
+    since aws-cdk-lib 2.200): CDK then creates a `logs.LogGroup` for it, which keeps
+    logs two years.
 
     ## Why is this bad?
     Logs that never expire grow the CloudWatch Logs storage bill forever and keep
@@ -196,9 +201,9 @@ def logs_never_expire(f, ctx):
     ```
 
     ## Known problems
-    With the feature flag `@aws-cdk/aws-lambda:useCdkManagedLogGroup` set in
-    `cdk.json`, CDK creates a two-year log group for functions without `logGroup`;
-    the analyser does not read `cdk.json`, so such functions are still reported.
+    The flag is read from the nearest `cdk.json` only; set on the command line or in
+    code (`new App({ context })`) it is not seen, and without a readable `cdk.json`
+    the flag counts as unset (its default in CDK v2).
     """
     for c in f.constructs:
         if _is(c.fqn, _LAMBDA):
@@ -219,12 +224,19 @@ def _function_log_retention(fn, ctx):
     retention = fn.prop("logRetention")
     if retention is None:
         default = default_of(fn, "logGroup")
-        if default is not None and default.value == "lambda_managed_never_expires":
+        if default is not None and default.value == "lambda_managed_never_expires" \
+                and not _cdk_creates_log_group(fn, default):
             yield Hit(fn.node, {"name": label(fn),
                                 "problem": f"has no logGroup or logRetention, so it logs to {default.meaning}"})
     elif _never_expires(ctx, retention):
         yield Hit(fn.prop_node("logRetention"),
                   {"name": label(fn), "problem": "keeps its logs forever (logRetention INFINITE)"})
+
+
+def _cdk_creates_log_group(fn, default) -> bool:
+    """The app turns on the flag under which CDK creates the function's log group itself."""
+    flag = default.fact.feature_flag
+    return flag is not None and feature_flag(fn.file, flag) is True
 
 
 def _log_driver_retention(call, ctx):

@@ -121,7 +121,7 @@ def _problem(stmt: iam.Statement) -> _Problem | None:
     any_resource = stmt.resources.node_of(iam.is_any_resource)
     if any_resource is None and stmt.not_resources.present:
         any_resource = stmt.not_resources.entries[0][1]
-    on = " on every resource (`*`)" if any_resource is not None else ""
+    on = f" on every resource ({_wildcard_shown(stmt)})" if any_resource is not None else ""
     grant = _grant_for(stmt)
     fix_tail = f", or use `{grant}`" if grant else ""
     if (node := stmt.actions.node_of(iam.is_any_action)) is not None:
@@ -139,15 +139,21 @@ def _problem(stmt: iam.Statement) -> _Problem | None:
     if any_resource is None or stmt.has_condition is not False:
         return None       # scoped, or narrowed by a condition (or one we cannot see)
     if any(iam.is_pass_role(a) for a in stmt.actions.known):
-        return _Problem("pass-role", any_resource, "allows `iam:PassRole` on every role (`*`)", Severity.ERROR,
+        return _Problem("pass-role", any_resource, f"allows `iam:PassRole` on every role ({_wildcard_shown(stmt)})", Severity.ERROR,
                         "Name the roles it may pass (`resources: [taskRole.roleArn]`, or "
                         "`taskRole.grantPassRole(principal)`) and add an `iam:PassedToService` condition")
     broad = [a for a in stmt.actions.known if not iam.fine_on_any_resource(a)]
     if broad:
         shown = ", ".join(f"`{a}`" for a in broad[:3]) + (" ..." if len(broad) > 3 else "")
-        return _Problem("resources", any_resource, f"grants {shown} on every resource (`*`)", Severity.WARNING,
+        return _Problem("resources", any_resource, f"grants {shown}{on}", Severity.WARNING,
                         "Scope `resources` to the ARNs the code uses" + fix_tail)
     return None
+
+
+def _wildcard_shown(stmt: iam.Statement) -> str:
+    """`*`, or the wildcard ARN as written (`arn:aws:dynamodb:*:*:table/*`: every table)."""
+    arn = next((r for r in stmt.resources.known if iam.is_any_resource(r)), "*")
+    return f"`{arn.strip()}`"
 
 
 def _grant_for(stmt: iam.Statement) -> str | None:

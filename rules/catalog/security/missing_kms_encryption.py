@@ -66,8 +66,9 @@ def s3_bucket_without_kms(f, ctx):
     ## What it does
     Finds `s3.Bucket`s with no `encryption` and no `encryptionKey` (they get the
     default SSE-S3 with an S3-managed key), with `BucketEncryption.UNENCRYPTED`, or with
-    an explicit `S3_MANAGED` where a KMS key is expected: in a production stack (by the
-    `production_hint` names) or when a database exports to the bucket.
+    an explicit `S3_MANAGED` outside stacks known not to be production. In a dev or
+    sandbox stack an explicit SSE-S3 is taken as a deliberate choice for scratch data,
+    unless a database exports to the bucket.
     Buckets that receive access logs are skipped (S3 server access logs and ALB logs do
     not support SSE-KMS), and so are website, public and CloudFront-origin buckets, whose
     content is published anyway.
@@ -132,12 +133,15 @@ def s3_bucket_without_kms(f, ctx):
 
 
 def _kms_expected(bucket, ctx) -> str | None:
-    """Why an explicit SSE-S3 bucket should rather use KMS, or None."""
+    """Why an explicit SSE-S3 bucket should rather use KMS; None in a stack known not to be
+    production. Data buckets are expected to use KMS like those left at the default: only
+    log destinations and served content (skipped by the caller) keep SSE-S3."""
     if fed_by_database(bucket, ctx.project):
         return "for database exports"
-    if ctx.is_production(bucket):
-        return "in a production stack"
-    return None
+    production = ctx.is_production(bucket)
+    if production is False:
+        return None
+    return "in a production stack" if production else "(an S3-managed key) for its data"
 
 
 # -- SEC-KMS-002 -----------------------------------------------------------------------

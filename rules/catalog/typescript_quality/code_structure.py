@@ -11,8 +11,9 @@ from __future__ import annotations
 from rules.model import values as v
 from rules.model.layout import is_test_file
 from rules.model.library import base_fqns
+from rules.model.scopes import STATEMENT_TYPES
 from rules.model.services import LAYER_ORDER, layer_of, module_of, service_family, stack_name
-from rules.parsing import captures, query, text
+from rules.parsing import text
 from rules.registry import Hit, rule
 
 # A stack/construct constructor (with the builder methods it calls) with more statements
@@ -30,10 +31,6 @@ MIN_STACKS_IN_ENTRY_POINT = 2
 # Control structures around a construct creation before it is reported. Measured: max 2.
 MAX_CONSTRUCT_NESTING = 2
 
-_STATEMENT_TYPES = ("expression_statement", "lexical_declaration", "variable_declaration", "if_statement",
-                    "for_statement", "for_in_statement", "while_statement", "do_statement",
-                    "return_statement", "throw_statement", "try_statement", "switch_statement")
-_STATEMENTS = "[" + " ".join(f"({t})" for t in _STATEMENT_TYPES) + "] @statement"
 _SIZE_KINDS = ("stack", "construct")
 
 
@@ -157,12 +154,11 @@ def oversized_stack_constructor(f, ctx):
     """
     if is_test_file(f):
         return
-    tsx = f.path.endswith(".tsx")
     for cls in f.classes:
         if cls.kind not in _SIZE_KINDS or cls.constructor_body is None:
             continue
         bodies = _construction_bodies(f, cls)
-        statements = sum(len(captures(query(_STATEMENTS, tsx), b).get("statement", [])) for b in bodies)
+        statements = sum(1 for s in f.nodes(*STATEMENT_TYPES) for b in bodies if _inside(s, b))
         created = [c for c in f.constructs if any(_inside(c.node, b) for b in bodies)]
         families = {fam for fam in map(service_family, (c.fqn for c in created)) if fam}
         layers = {layer for layer in (layer_of(c.fqn) for c in created if c.fqn) if layer in LAYER_ORDER}

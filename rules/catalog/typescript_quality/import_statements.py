@@ -57,7 +57,7 @@ def cdk_v1_import(f, ctx):
     import * as apigwv2 from '@aws-cdk/aws-apigatewayv2-alpha';
     ```
     """
-    mixed = uses_cdk_v2(ctx.project)
+    mixed = uses_cdk_v2(f)
     for stmt in f.imports:
         if stmt.ref.kind != "cdk-v1":
             continue
