@@ -1,7 +1,8 @@
 """The few GitHub REST calls the bot makes, over PyGithub.
 
 PyGithub provides the App authentication (JWT -> installation token, cached by
-`Auth.AppInstallationAuth` until 20 s before it expires), the HTTP session, and the
+`Auth.AppInstallationAuth` until 20 s before it expires, shared by the threads), the
+HTTP session (one per thread), and the
 retries (`GithubRetry`: 5xx, dropped connections, secondary rate limits with
 `Retry-After`, primary limits until the reset). Calls go through its Requester and
 return plain JSON, which is what the pure core (bot/diff.py, bot/review.py) consumes;
@@ -112,15 +113,32 @@ def _next_link(header: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+class _SharedInstallationAuth(Auth.AppInstallationAuth):
+    """One installation token for all the threads of a process: PyGithub caches it in the
+    auth object; the lock makes a renewal happen once, not once per thread."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lock = threading.RLock()
+
+    @property
+    def token(self) -> str:
+        with self.lock:
+            return super().token
+
+
 class GitHubApp:
-    """The App: a JWT client for /app, and a cached client per installation (the cache is
-    what keeps the installation token between jobs)."""
+    """The App: a JWT client for /app, and per installation one shared token (auth
+    object) with one HTTP client per thread (PyGithub's Requester keeps per-request
+    state on its connection, so threads must not share one)."""
 
     def __init__(self, settings: Settings, *, metrics: Metrics | None = None):
         self.settings = settings
         self.metrics = metrics
         self._auth = Auth.AppAuth(settings.app_id, sign_func=_signer(settings.private_key))
-        self._clients: dict[int, _Client] = {}
+        self._auths: dict[int, _SharedInstallationAuth] = {}
+        self._local = threading.local()
+        self._all: list[_Client] = []
         self._lock = threading.Lock()
         self._bot_login: str | None = None
 
@@ -131,28 +149,35 @@ class GitHubApp:
                       seconds_between_writes=s.seconds_between_writes or None)
 
     def installation(self, installation_id: int) -> _Client:
-        with self._lock:
-            client = self._clients.get(installation_id)
-            if client is None:
-                auth = self._auth.get_installation_auth(installation_id)
-                client = self._clients[installation_id] = _Client(self._github(auth), self.metrics)
-            return client
+        clients = self._local.__dict__.setdefault("clients", {})
+        client = clients.get(installation_id)
+        if client is None:
+            with self._lock:
+                auth = self._auths.get(installation_id)
+                if auth is None:
+                    auth = self._auths[installation_id] = _SharedInstallationAuth(self._auth, installation_id)
+            with auth.lock:                    # attaching a requester touches the shared auth
+                client = clients[installation_id] = _Client(self._github(auth), self.metrics)
+            with self._lock:
+                self._all.append(client)
+        return client
 
     def repo(self, installation_id: int, full_name: str) -> "RepoApi":
         return RepoApi(self.installation(installation_id), full_name)
 
     def bot_login(self) -> str:
         """`<slug>[bot]`, the author of the App's comments (GET /app once per process)."""
-        if self._bot_login is None:
-            _, app = _Client(self._github(self._auth), self.metrics).request("GET", "/app", "/app")
-            self._bot_login = f"{app['slug']}[bot]"
-        return self._bot_login
+        with self._lock:
+            if self._bot_login is None:
+                _, app = _Client(self._github(self._auth), self.metrics).request("GET", "/app", "/app")
+                self._bot_login = f"{app['slug']}[bot]"
+            return self._bot_login
 
     def close(self) -> None:
         with self._lock:
-            for client in self._clients.values():
+            for client in self._all:
                 client.gh.close()
-            self._clients.clear()
+            self._all.clear()
 
 
 @dataclass

@@ -13,7 +13,7 @@ from bot.check_run import CHECK_RUN_NAME
 from bot.commands import HELP_TEXT
 from bot.diff import changes_from_github
 from tests.bot_support import (Bot, check_run_rerequested, check_suite_rerequested, pr_comment_event,
-                               pull_request_event, wait_for)
+                               pull_request_event)
 from tests.conftest import TEST_APP_ID, GitHubApp
 from tests.manifest import manifest_permissions
 
@@ -554,6 +554,26 @@ def test_the_installation_token_is_reused_between_reviews(bot, repo):
     assert emu.count("GET", "/app") == 1
 
 
+def test_concurrent_reviews_in_several_threads(github_app, repo, tmp_path):
+    """Worker threads share the installation's token, not an HTTP connection."""
+    emu = github_app.emulator
+    prs = [open_pr(emu, f"parallel-{i}", {STACK: V1_STACK if i % 2 else V2_STACK}) for i in range(8)]
+    bot = Bot(github_app, tmp_path / "data", )
+    try:
+        bot.ctx.queue.stop()
+        for pr in prs:
+            deliver_pr(bot, "opened", pr)
+        bot.ctx.queue.start(4)
+        bot.settle()
+    finally:
+        bot.close()
+    for i, pr in enumerate(prs):
+        [run] = runs(emu, pr.head_sha)
+        expected = {(STACK, 13, "SEC-SG-001")} if i % 2 else {(STACK, 18, "OPS-MON-001"), (STACK, 26, "OPS-BAK-001")}
+        assert annotated(run) == expected and commented(emu, pr.number) == expected
+    assert emu.count("POST", "/app/installations/*/access_tokens") == 1
+
+
 def test_an_expiring_token_is_renewed(github_app, repo, tmp_path):
     emu = github_app.emulator
     emu.token_ttl = 15                          # under PyGithub's 20 s margin: renewed on every use
@@ -585,6 +605,32 @@ def test_api_calls_per_review_stay_within_budget(bot, repo):
     [run] = runs(emu, pr.head_sha)
     assert blobs == 4          # the stack, its import constants.ts, cdk.json, the entry point bin/app.ts
     assert len(calls) <= 6 + blobs + math.ceil(len(run.annotations) / 50)
+
+
+def test_github_enterprise_style_api_prefix(app_private_key, tmp_path):
+    """GITHUB_API_URL = https://HOST/api/v3: every path, pagination link and token URL
+    keeps the prefix."""
+    from tests.github_emulator import GitHubEmulator
+    from bot.worker import web_url
+    with GitHubEmulator(api_prefix="/api/v3") as emu:
+        inst = emu.add_installation(TEST_APP_ID, app_private_key, permissions=manifest_permissions())
+        app = GitHubApp(emu, TEST_APP_ID, app_private_key, inst.id)
+        emu.add_repo(REPO, files=BASE_FILES)
+        files = {f"docs/p{i}.md": "x\n" for i in range(120)}
+        pr = open_pr(emu, "ghe", {STACK: V1_STACK, **files})
+        bot = Bot(app, tmp_path / "data")
+        try:
+            assert bot.settings.api_url.endswith("/api/v3")
+            deliver_pr(bot, "opened", pr)
+            bot.settle()
+        finally:
+            bot.close()
+        [run] = runs(emu, pr.head_sha)
+        assert run.conclusion == "failure" and annotated(run) == {(STACK, 13, "SEC-SG-001")}
+        assert emu.count("GET", f"/repos/{REPO}/pulls/{pr.number}/files") == 2
+        emu.assert_clean()
+    assert web_url("https://api.github.com") == "https://github.com"
+    assert web_url("https://ghe.example.com/api/v3") == "https://ghe.example.com"
 
 
 def test_every_call_made_in_these_tests_is_covered_by_app_yml():

@@ -132,3 +132,16 @@ def test_rules_see_props_from_builders_across_files():
     line = {n: i for i, text in enumerate(stack, 1) for n in ("'Parser'", "addIngressRule") if n in text}
     assert hits(p, "OPS-MON-005", "SEC-SG-001") == {("OPS-MON-005", line["'Parser'"]),
                                                      ("SEC-SG-001", line["addIngressRule"])}
+
+
+def test_a_conditional_argument_of_a_library_call_becomes_a_conditional_of_calls():
+    value = value_of("""
+declare const isProd: boolean;
+export const x = ec2.InstanceType.of(ec2.InstanceClass.T3, isProd ? ec2.InstanceSize.SMALL : ec2.InstanceSize.MICRO);
+""")
+    assert isinstance(value, v.Cond)
+    sizes = [b.args[1].fqn for b in v.branches(value)]
+    assert sizes == ["aws_ec2.InstanceSize.SMALL", "aws_ec2.InstanceSize.MICRO"]
+    assert all(isinstance(b, v.Call) and b.fqn == "aws_ec2.InstanceType.of" for b in v.branches(value))
+    unknown = value_of("declare const c: boolean;\nexport const x = g(c ? 1 : 2);")
+    assert isinstance(unknown, v.Call) and isinstance(unknown.args[0], v.Cond)   # other calls keep their arguments

@@ -49,3 +49,26 @@ def test_fixed_capacity_table_finding_spans_the_construct():
     });""", imports="import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';")
     [finding] = [f for f in analyse(project(**{"stack.ts": src})).findings if f.rule_id == "OPS-COST-002"]
     assert (finding.line, finding.end_line) == (line(src, "new Table"), line(src, "});"))
+
+
+# ARC-SIZE-001 / OPS-BAK-002: `isProd ? a : b` inside a library call is judged on its production branch
+def test_production_branch_inside_a_library_call_is_judged():
+    src = stack("""    const isProd = this.node.tryGetContext('stage') === 'prod';
+    new DatabaseInstance(this, 'Db', {
+      engine: DatabaseInstanceEngine.postgres({ version: PostgresEngineVersion.VER_16_4 }),
+      vpc: Vpc.fromLookup(this, 'Vpc', { isDefault: true }),
+      instanceType: InstanceType.of(InstanceClass.T3, isProd ? InstanceSize.SMALL : InstanceSize.MICRO),
+      backupRetention: Duration.days(isProd ? 0 : 1),
+      multiAz: true,
+    });
+    new DatabaseInstance(this, 'Fine', {
+      engine: DatabaseInstanceEngine.postgres({ version: PostgresEngineVersion.VER_16_4 }),
+      vpc: Vpc.fromLookup(this, 'Vpc2', { isDefault: true }),
+      instanceType: InstanceType.of(InstanceClass.R6G, isProd ? InstanceSize.XLARGE : InstanceSize.LARGE),
+      backupRetention: Duration.days(isProd ? 14 : 0),
+      multiAz: true,
+    });""", imports="import { Duration } from 'aws-cdk-lib';\n"
+                    "import { InstanceClass, InstanceSize, InstanceType, Vpc } from 'aws-cdk-lib/aws-ec2';\n"
+                    "import { DatabaseInstance, DatabaseInstanceEngine, PostgresEngineVersion } from 'aws-cdk-lib/aws-rds';")
+    assert hits(src, "ARC-SIZE-001", "OPS-BAK-002") == {("ARC-SIZE-001", line(src, "InstanceSize.SMALL")),
+                                                        ("OPS-BAK-002", line(src, "isProd ? 0 : 1"))}

@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from rules.model import values as v
 from rules.model.classes import ClassDecl
@@ -579,12 +578,6 @@ def describe_name(value: v.Value | None) -> str:
 
 
 # -- cache ------------------------------------------------------------------------------
-_MODELS: "WeakKeyDictionary[Project, AppModel]" = WeakKeyDictionary()
-
-
 def app_model(project: "Project") -> AppModel:
     """The project's app model, built on first use."""
-    model = _MODELS.get(project)
-    if model is None:
-        model = _MODELS[project] = AppModel(project)
-    return model
+    return project.memo(AppModel)

@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rules.model import values as v
+from rules.model.types import ValueType, value_type
 from rules.parsing import Node, text
 
 if TYPE_CHECKING:
@@ -114,6 +115,11 @@ class MethodCall:
         if args is None:
             return []
         return [self.file.eval(a) for a in args.named_children if a.type != "comment"]
+
+    @cached_property
+    def receiver_type(self) -> ValueType | None:
+        """The library type of the receiver, worked out once: several rules ask."""
+        return value_type(self.receiver)
 
     @property
     def name_node(self) -> Node:

@@ -7,7 +7,6 @@ every method call), so rules that ask it for each bucket stay linear.
 """
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
 from rules.model import values as v
@@ -26,17 +25,13 @@ def struct_default(struct_fqn: str, prop: str) -> str | None:
     return info.default if info is not None else None
 
 
-_TAKERS: "weakref.WeakKeyDictionary[Project, dict[int, list[str]]]" = weakref.WeakKeyDictionary()
 _MAX_DEPTH = 6
 
 
 def takers(construct: "Construct", project: "Project") -> list[str]:
     """FQNs of what the construct is passed to: constructs (through a prop), nested calls and
     classes (`aws_cloudfront_origins.S3BucketOrigin.withOriginAccessControl`), receivers of calls."""
-    index = _TAKERS.get(project)
-    if index is None:
-        index = _TAKERS[project] = _index_takers(project)
-    return index.get(id(construct), [])
+    return project.memo(_index_takers).get(id(construct), [])
 
 
 def _index_takers(project: "Project") -> dict[int, list[str]]:

@@ -299,8 +299,9 @@ class Evaluator:
             returned = callee.decl_file.evaluator.call(callee.decl, args, self._depth + 1)
             if returned is not None:
                 return returned
-        fqn = callee.fqn if isinstance(callee, v.Symbol) else None
-        return v.Call(callee, args, fqn)
+        if not isinstance(callee, v.Symbol):
+            return v.Call(callee, args, None)
+        return _distribute(lambda a: v.Call(callee, a, callee.fqn, node=node, file=self.file), args)
 
     def call(self, function: Node, args: list[v.Value], depth: int) -> v.Value | None:
         """What the app's own `function` returns for these arguments, when its body is one
@@ -316,7 +317,9 @@ class Evaluator:
             return v.ConstructRef(construct)
         callee = self.eval(node.child_by_field_name("constructor"))
         args = self._args(node.child_by_field_name("arguments"))
-        return v.New(callee.fqn if isinstance(callee, v.Symbol) else None, args)
+        if not isinstance(callee, v.Symbol):
+            return v.New(None, args)
+        return _distribute(lambda a: v.New(callee.fqn, a, node=node, file=self.file), args)
 
     def _args(self, arguments: Node | None) -> list[v.Value]:
         if arguments is None:
@@ -374,6 +377,22 @@ def _is_process_env(node: Node) -> bool:
         return False
     prop = node.child_by_field_name("property")
     return prop is not None and text(prop) == "env" and text(node).replace(" ", "") == "process.env"
+
+
+_MAX_DISTRIBUTED = 3
+
+
+def _distribute(build, args: list[v.Value]) -> v.Value:
+    """A library call with a conditional argument as a conditional of calls:
+    `Duration.days(isProd ? 35 : 1)` is `isProd ? Duration.days(35) : Duration.days(1)`, so
+    rules judge the production branch of a prop whole (at most a few conditional arguments)."""
+    conditional = [i for i, a in enumerate(args) if isinstance(a, v.Cond)]
+    if not conditional or len(conditional) > _MAX_DISTRIBUTED:
+        return build(args)
+    i = conditional[0]
+    cond = args[i]
+    return v.Cond(cond.test, _distribute(build, [*args[:i], cond.then, *args[i + 1:]]),
+                  _distribute(build, [*args[:i], cond.otherwise, *args[i + 1:]]))
 
 
 _NO_RESULT = object()

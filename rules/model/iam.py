@@ -7,7 +7,6 @@ keeps the strings it can know and `None` for items it cannot, so rules stay sile
 """
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -188,15 +187,13 @@ def _condition_keys(value: v.Value | None) -> set[str] | None:
 
 
 # -- gathering -----------------------------------------------------------------------
-_CACHE: "weakref.WeakKeyDictionary[SourceFile, list[Statement]]" = weakref.WeakKeyDictionary()
-
-
 def statements(f: "SourceFile") -> list[Statement]:
     """Every policy statement written in the file (computed once per file)."""
-    cached = _CACHE.get(f)
-    if cached is None:
-        cached = _CACHE[f] = [*_l2_statements(f), *_json_statements(f)]
-    return cached
+    return f.memo(_statements)
+
+
+def _statements(f: "SourceFile") -> list[Statement]:
+    return [*_l2_statements(f), *_json_statements(f)]
 
 
 def _l2_statements(f: "SourceFile") -> list[Statement]:

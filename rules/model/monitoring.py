@@ -24,7 +24,6 @@ known: for both the answer is None.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
@@ -80,14 +79,8 @@ def is_watched(construct: "Construct", project: "Project") -> bool | None:
     return _coverage(project).is_watched(construct)
 
 
-_CACHE: "weakref.WeakKeyDictionary[Project, AlarmCoverage]" = weakref.WeakKeyDictionary()
-
-
 def _coverage(project: "Project") -> "AlarmCoverage":
-    coverage = _CACHE.get(project)
-    if coverage is None:
-        coverage = _CACHE[project] = AlarmCoverage(project)
-    return coverage
+    return project.memo(AlarmCoverage)
 
 
 class AlarmCoverage:

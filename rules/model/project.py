@@ -6,11 +6,13 @@ import os
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rules.model import values as v
-from rules.model.constructs import Construct
 from rules.model.source import SourceFile
+
+if TYPE_CHECKING:
+    from rules.model.constructs import Construct
 
 T = TypeVar("T")
 SKIP_DIRS = frozenset({"node_modules", "cdk.out", ".git", ".venv", "__pycache__"})
@@ -165,7 +167,7 @@ class Project:
 
 def _constructs_by_fqn(project: Project) -> dict[str | None, list[tuple[int, "Construct"]]]:
     """FQN -> (position in the project, construct) of every construct in the analysed files."""
-    index: dict[str | None, list[tuple[int, Construct]]] = {}
+    index: dict[str | None, list[tuple[int, "Construct"]]] = {}
     for position, c in enumerate(c for f in project.analysed for c in f.constructs):
         index.setdefault(c.fqn, []).append((position, c))
     return index

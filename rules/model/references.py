@@ -6,7 +6,6 @@ parameter) are the identifiers that resolve to its declaration.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from rules.model import values as v
 from rules.parsing import Node, text
@@ -24,8 +23,8 @@ def references(f: "SourceFile", declared: Node) -> list[Node]:
     """The identifiers (and `{ x }` shorthands) after `declared` that resolve to it."""
     label = text(declared)
     out = []
-    for ref in _names(f).get(label, ()):
-        if ref.start_byte <= declared.start_byte:
+    for ref in names_by_spelling(f).get(label, ()):
+        if ref.type == "type_identifier" or ref.start_byte <= declared.start_byte:
             continue
         decl = f.scopes.lookup(ref, label)
         if decl is not None and decl.node.id == declared.id:
@@ -33,17 +32,17 @@ def references(f: "SourceFile", declared: Node) -> list[Node]:
     return out
 
 
-_NAMES: "WeakKeyDictionary[SourceFile, dict[str, list[Node]]]" = WeakKeyDictionary()
+def names_by_spelling(f: "SourceFile") -> dict[str, list[Node]]:
+    """The file's identifiers, type names and `{ x }` shorthands by spelling, in source order.
+    Built once per file: looking a name up here spares rules a pass over every identifier."""
+    return f.memo(_names_by_spelling)
 
 
-def _names(f: "SourceFile") -> dict[str, list[Node]]:
-    """The file's identifiers grouped by name, built once per file."""
-    names = _NAMES.get(f)
-    if names is None:
-        names = _NAMES[f] = {}
-        for ref in f.nodes("identifier", "shorthand_property_identifier"):
-            names.setdefault(text(ref), []).append(ref)
-    return names
+def _names_by_spelling(f: "SourceFile") -> dict[str, list[Node]]:
+    found: dict[str, list[Node]] = {}
+    for n in f.nodes("identifier", "type_identifier", "shorthand_property_identifier"):
+        found.setdefault(text(n), []).append(n)
+    return found
 
 
 def outer_expression(node: Node) -> Node:

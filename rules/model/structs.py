@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from rules.knowledge import ParamInfo, StructInfo, knowledge
 from rules.model import values as v
-from rules.model.types import is_v1, struct_named, value_type
+from rules.model.types import is_v1, struct_named
 from rules.parsing import Node
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def _collect(f: "SourceFile") -> Iterator[StructUse]:
             if info is not None and info.init_params:
                 yield from _argument_uses(info.init_params, value.args, info.fqn.rsplit(".", 1)[-1], f)
     for call in f.method_calls:
-        receiver = value_type(call.receiver)
+        receiver = call.receiver_type
         method = receiver.method(call.name) if receiver is not None else None
         if method is not None:
             yield from _argument_uses(method.params, call.args, f"{call.name} options", f)

@@ -2,7 +2,6 @@
 interfaces are used as props types across the project's files."""
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,7 +46,11 @@ def is_readonly(prop: Node) -> bool:
 
 
 def interfaces(f: "SourceFile") -> list[InterfaceDecl]:
-    """The file's top-level interfaces (exported or not)."""
+    """The file's top-level interfaces (exported or not), found once per file."""
+    return f.memo(_interfaces)
+
+
+def _interfaces(f: "SourceFile") -> list[InterfaceDecl]:
     out = []
     for stmt in f.root.named_children:
         decl = stmt.child_by_field_name("declaration") if stmt.type == "export_statement" else stmt
@@ -136,22 +139,20 @@ def _exported_interface(module: "SourceFile", name: str, hops: int) -> Interface
     return None
 
 
-_PROPS_TYPES: "weakref.WeakKeyDictionary[Project, frozenset[tuple[str, str]]]" = weakref.WeakKeyDictionary()
-
-
 def props_interface_keys(project: "Project") -> frozenset[tuple[str, str]]:
     """(file abspath, interface name) of every interface typing a stack/construct/stage props
     parameter somewhere in the project; computed once per project."""
-    keys = _PROPS_TYPES.get(project)
-    if keys is None:
-        found = set()
-        for f in project.analysed:
-            for cls in f.classes:
-                decl = _props_interface(cls)
-                if decl is not None:
-                    found.add((decl.file.abspath, decl.name))
-        keys = _PROPS_TYPES[project] = frozenset(found)
-    return keys
+    return project.memo(_props_interface_keys)
+
+
+def _props_interface_keys(project: "Project") -> frozenset[tuple[str, str]]:
+    found = set()
+    for f in project.analysed:
+        for cls in f.classes:
+            decl = _props_interface(cls)
+            if decl is not None:
+                found.add((decl.file.abspath, decl.name))
+    return frozenset(found)
 
 
 def _props_interface(cls: "ClassDecl") -> InterfaceDecl | None:

@@ -7,7 +7,7 @@ from rules.model.edits import library_expression, pair_value, replace_on_line
 from rules.model.labels import label
 from rules.model.network import VPC_FQN
 from rules.model.structs import struct_uses
-from rules.model.types import library_symbols, symbol_deprecation, value_type
+from rules.model.types import library_symbols, symbol_deprecation
 from rules.parsing import text
 from rules.registry import Hit, rule
 
@@ -121,7 +121,7 @@ def deprecated_cdk_api(f, ctx):
                                                     and key == "cidr") else None
             yield Hit(pair, _args(f"`{key}` on {where}", prop.deprecated), suggestion=suggestion)
     for call in f.method_calls:
-        receiver = value_type(call.receiver)
+        receiver = call.receiver_type
         method = receiver.method(call.name) if receiver is not None and not receiver.static else None
         if method is not None and method.deprecated:
             owner = method.declared_in.rsplit(".", 1)[-1]

@@ -168,6 +168,7 @@ def nonexistent_cdk_api(f, ctx):
                              "fix": f"Use one of {owner}'s methods or properties"})
 
 
+@cache
 def _in_nested_module(fqn: str) -> bool:
     """`aws_cloudfront.experimental.EdgeFunction`, `interfaces.aws_ec2.IVpcRef`: names in
     aws-cdk-lib's nested namespaces, which `api_problem` does not resolve (it would call
@@ -210,8 +211,12 @@ def _missing_member(call):
     the value's type lacks, the called method included. Only class types are judged: a value
     typed by an interface (`node.defaultChild`: IConstruct) is often cast to a class with
     `as`, which the evaluator looks through."""
-    if _cast_in_receiver(call.node):
-        return None
+    missing = _first_missing_member(call)
+    # a cast is looked for only then: it takes a walk over the callee's syntax
+    return None if missing is None or _cast_in_receiver(call.node) else missing
+
+
+def _first_missing_member(call):
     chain = []
     value = call.receiver
     while isinstance(value, v.Attr):
@@ -227,7 +232,7 @@ def _missing_member(call):
                 return None
             return (node.child_by_field_name("property"), base.name, attr.name,
                     [*base.methods, *base.properties])
-    receiver = value_type(call.receiver)
+    receiver = call.receiver_type
     if receiver is None or receiver.static or not receiver.is_class or receiver.has_member(call.name):
         return None
     return call.name_node, receiver.name, call.name, [*receiver.methods, *receiver.properties]

@@ -1,11 +1,14 @@
 """incomplete-implementation / missing-error-handling."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rules.model import values as v
 from rules.model.app import StackInstance, app_model
 from rules.model.cdk_json import sets_context
 from rules.model.guards import Read, Use, declaration_statement, env_entry, in_try_block, read, unwrap
 from rules.model.layout import is_test_file
+from rules.model.references import names_by_spelling
 from rules.parsing import Node, text
 from rules.registry import Hit, rule
 
@@ -171,10 +174,7 @@ def unchecked_environment_variable(f, ctx):
     """
     if is_test_file(f):
         return                # a test controls its own environment
-    for node in f.nodes("member_expression"):
-        obj = node.child_by_field_name("object")
-        if obj is None or obj.type != "member_expression" or text(obj).replace(" ", "") != "process.env":
-            continue
+    for node in _env_variable_reads(f):
         name = text(node.child_by_field_name("property"))
         if name in _CLI_VARIABLES:
             continue
@@ -187,6 +187,24 @@ def unchecked_environment_variable(f, ctx):
         end, suggestion = _guard_suggestion(f, r, f"Set the {name} environment variable")
         yield Hit(node, {"name": name, "how": how, "effect": effect, "var": var},
                   end_node=end, suggestion=suggestion)
+
+
+def _env_variable_reads(f) -> Iterator[Node]:
+    """Every `process.env.X`, found from the file's few `process` identifiers rather than
+    from all its member expressions."""
+    for ident in names_by_spelling(f).get("process", ()):
+        env = ident.parent
+        if (env is None or env.type != "member_expression" or not _is_object_of(ident, env)
+                or text(env).replace(" ", "") != "process.env"):
+            continue
+        read = env.parent
+        if read is not None and read.type == "member_expression" and _is_object_of(env, read):
+            yield read
+
+
+def _is_object_of(node: Node, member: Node) -> bool:
+    obj = member.child_by_field_name("object")
+    return obj is not None and obj.id == node.id
 
 
 @rule(

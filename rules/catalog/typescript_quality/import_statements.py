@@ -9,6 +9,7 @@ from rules.model.cdk_versions import (
 from rules.model.edits import replace_on_line
 from rules.model.imports import CDK_V2
 from rules.model.library import module_has_member, module_of_member
+from rules.model.references import names_by_spelling
 from rules.parsing import text
 from rules.registry import Hit, rule
 
@@ -267,14 +268,13 @@ def _used_names(f) -> set[str]:
     """Every name the file refers to outside its import statements."""
     starts = [stmt.node.start_byte for stmt in f.imports]
     ends = [stmt.node.end_byte for stmt in f.imports]
-    used: set[str] = set()
-    for n in f.nodes("identifier", "type_identifier", "shorthand_property_identifier", "export_specifier"):
+
+    def outside_imports(n) -> bool:
         i = bisect_right(starts, n.start_byte) - 1
-        if i >= 0 and n.start_byte < ends[i]:
-            continue
-        if n.type == "export_specifier":
-            n = n.child_by_field_name("name")
-        used.add(text(n))
+        return not (i >= 0 and n.start_byte < ends[i])
+
+    used = {name for name, nodes in names_by_spelling(f).items() if any(map(outside_imports, nodes))}
+    used.update(text(n.child_by_field_name("name")) for n in f.nodes("export_specifier") if outside_imports(n))
     return used
 
 

@@ -5,6 +5,7 @@ import re
 
 from rules.model.edits import replace_on_line
 from rules.model.layout import is_test_file
+from rules.model.references import names_by_spelling
 from rules.model.scopes import FUNCTION_TYPES
 from rules.model.type_decls import (
     CDK_CLASS_KINDS, PARAM_TYPES, declared_fields, interfaces, is_readonly, param_name, param_type,
@@ -535,18 +536,27 @@ def _field_reads(f, body, param):
     """(node, field) for every `props.field` / `props?.field` / `props!.field` in the body that
     reads the parameter itself (not a shadowing local of the same name)."""
     name = param_name(param)
-    for access in f.nodes("member_expression"):
-        if not body.start_byte <= access.start_byte < body.end_byte:
+    for ident in names_by_spelling(f).get(name, ()):
+        if ident.type != "identifier" or not body.start_byte <= ident.start_byte < body.end_byte:
             continue
-        obj = access.child_by_field_name("object")
-        if obj is not None and obj.type == "non_null_expression" and obj.named_children:
-            obj = obj.named_children[0]
-        if obj is None or obj.type != "identifier" or text(obj) != name:
+        access = _member_access_on(ident)
+        if access is None:
             continue
-        decl = f.scopes.lookup(obj, name)
+        decl = f.scopes.lookup(ident, name)
         if decl is None or decl.kind != "param" or decl.node.parent != param:
             continue
         yield access, text(access.child_by_field_name("property"))
+
+
+def _member_access_on(ident):
+    """`ident.x` or `ident!.x` around an identifier, else None."""
+    obj, parent = ident, ident.parent
+    if parent is not None and parent.type == "non_null_expression":
+        obj, parent = parent, parent.parent
+    if parent is None or parent.type != "member_expression":
+        return None
+    target = parent.child_by_field_name("object")
+    return parent if target is not None and target.id == obj.id else None
 
 
 def _declare_fix(f, cls, typ, field: str) -> str:
