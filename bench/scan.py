@@ -4,9 +4,10 @@
     python bench/scan.py [--mb 5] [--dir PATH]
 
 Generates N MB of CDK TypeScript in the style of real apps (stacks of several
-services, constants, spreads, alarms, policies; a handful of defects) unless a
-directory is given, then prints MB/s for parse-only and for `analyse`, the ratio,
-and the peak resident memory of the process. Not a test: figures, not assertions.
+services, constants, spreads, alarms, policies; a handful of defects; entry points
+creating the stacks with the network stack they share) unless a directory is given,
+then prints MB/s for parse-only and for `analyse`, the ratio, and the peak resident
+memory of the process. Not a test: figures, not assertions.
 """
 from __future__ import annotations
 
@@ -107,10 +108,47 @@ export class {name} extends cdk.Stack {{
 '''
 
 
+NETWORK = '''import * as cdk from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import {{ Construct }} from 'constructs';
+
+export class Network{k}Stack extends cdk.Stack {{
+  public readonly vpc: ec2.Vpc;
+
+  constructor(scope: Construct, id: string, props?: cdk.StackProps) {{
+    super(scope, id, props);
+    this.vpc = new ec2.Vpc(this, 'Vpc', {{
+      maxAzs: 3,
+      subnetConfiguration: [
+        {{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }},
+        {{ name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 }},
+        {{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }},
+      ],
+    }});
+  }}
+}}
+'''
+
+APP = '''#!/usr/bin/env node
+import * as cdk from 'aws-cdk-lib';
+import {{ Network{k}Stack }} from '../lib/network-{k}-stack';
+{imports}
+
+const app = new cdk.App();
+const stage: string = app.node.tryGetContext('stage') ?? 'dev';
+const env = {{ account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }};
+
+const network = new Network{k}Stack(app, `Network{k}-${{stage}}`, {{ env }});
+{stacks}
+'''
+
+STACKS_PER_APP = 8      # a monorepo of apps, each an entry point with its network and services
+
+
 def generate(megabytes: float, seed: int = 7) -> dict[str, bytes]:
     rnd = random.Random(seed)
     files: dict[str, bytes] = {}
-    total, i = 0, 0
+    total, i, app_stacks = 0, 0, []
     while total < megabytes * 1_000_000:
         src = STACK.format(
             name=f"Service{i}Stack", i=i, port=rnd.choice([5432, 3306, 6379]),
@@ -121,8 +159,24 @@ def generate(megabytes: float, seed: int = 7) -> dict[str, bytes]:
         ).encode()
         files[f"lib/service-{i}-stack.ts"] = src
         total += len(src)
+        app_stacks.append(i)
         i += 1
+        if len(app_stacks) == STACKS_PER_APP or total >= megabytes * 1_000_000:
+            total += _add_app(files, app_stacks[0] // STACKS_PER_APP, app_stacks)
+            app_stacks = []
     return files
+
+
+def _add_app(files: dict[str, bytes], k: int, stacks: list[int]) -> int:
+    """The entry point creating `stacks` (and the network stack they share); returns its size."""
+    imports = "\n".join(f"import {{ Service{i}Stack }} from '../lib/service-{i}-stack';" for i in stacks)
+    lines = "\n".join(f"new Service{i}Stack(app, `Service{i}-${{stage}}`, {{ env, vpc: network.vpc, stage }});"
+                      for i in stacks)
+    network = NETWORK.format(k=k).encode()
+    app = APP.format(k=k, imports=imports, stacks=lines).encode()
+    files[f"lib/network-{k}-stack.ts"] = network
+    files[f"bin/app-{k}.ts"] = app
+    return len(network) + len(app)
 
 
 def load_dir(path: str) -> dict[str, bytes]:

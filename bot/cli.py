@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import json
 import os
 import sys
@@ -86,6 +88,10 @@ def _scan(args) -> int:
     from rules import output
     from rules.registry import all_rules
 
+    # A scan is the whole process. At exit the interpreter's last garbage collection would walk
+    # every object of the model and the knowledge table (longer than analysing a small
+    # repository) for memory the OS reclaims anyway: frozen objects are left alone.
+    atexit.register(gc.freeze)
     try:
         config = load_config_for(args.config)
         project = load_project(args.paths, included=config.path_included)

@@ -27,7 +27,7 @@ from typing import Any, Mapping
 import jsonschema
 import yaml
 
-from rules.strict_yaml import StrictLoader
+from rules.strict_yaml import StrictDataLoader
 
 OVERLAY_FILE = "overlay.yml"
 
@@ -264,7 +264,7 @@ def _case(raw: dict) -> Case:
 def parse_overlay(text: str) -> Overlay:
     """Parse and validate overlay YAML text (raises jsonschema.ValidationError if malformed)."""
     # Strict: a fact written twice under one key must fail loudly, not silently replace the first.
-    return Overlay(yaml.load(text, Loader=StrictLoader))
+    return Overlay(yaml.load(text, Loader=StrictDataLoader))
 
 
 def load_overlay_file(path: str | Path) -> Overlay:

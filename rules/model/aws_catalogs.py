@@ -11,6 +11,7 @@ from importlib import resources
 import yaml
 
 from rules.knowledge import knowledge
+from rules.strict_yaml import DataLoader
 
 POLICIES_FILE = "aws_managed_policies.yml"
 RUNTIMES_FILE = "lambda_runtimes.yml"
@@ -18,7 +19,8 @@ _POLICY_ARN_MARK = ":iam::aws:policy/"
 
 
 def _load(name: str) -> dict:
-    return yaml.safe_load(resources.files("rules.knowledge").joinpath(name).read_text())
+    text = resources.files("rules.knowledge").joinpath(name).read_text()
+    return yaml.load(text, Loader=DataLoader)  # noqa: S506 - a SafeLoader
 
 
 # -- AWS managed policies ------------------------------------------------------------------

@@ -66,7 +66,7 @@ class Construct:
         props = self.props
         if isinstance(props, v.Obj):
             pair = props.key_nodes.get(name)
-            if pair is not None and _same_tree(pair, self.node):
+            if pair is not None and self.file.owns(pair):
                 return pair
         return self.node
 
@@ -136,12 +136,3 @@ def attr_path(value: v.Value) -> tuple[Construct | None, tuple[str, ...]]:
         value = value.base
     construct = value.construct if isinstance(value, v.ConstructRef) else None
     return construct, tuple(reversed(path))
-
-
-def _same_tree(a: Node, b: Node) -> bool:
-    root_a, root_b = a, b
-    while root_a.parent is not None:
-        root_a = root_a.parent
-    while root_b.parent is not None:
-        root_b = root_b.parent
-    return root_a.id == root_b.id

@@ -24,6 +24,7 @@ INDEX_TYPES = (
     *sorted(FUNCTION_TYPES), *STATEMENT_TYPES,
     "identifier", "type_identifier", "shorthand_property_identifier", "export_specifier",
 )
+_INDEXED = frozenset(INDEX_TYPES)
 _start_byte = attrgetter("start_byte")
 T = TypeVar("T")
 
@@ -62,15 +63,24 @@ class SourceFile:
     def _indexed(self, node_type: str) -> list[Node]:
         if self._index is None:
             tsx = self.path.endswith(".tsx")
-            found = captures(query(_index_query(tsx), tsx), self.root)
-            self._index = {t: sorted(found.get(t, ()), key=_start_byte) for t in INDEX_TYPES}
-        return self._index[node_type]
+            self._index = captures(query(_index_query(tsx), tsx), self.root)
+            for found in self._index.values():      # only the types the file has: most have few
+                found.sort(key=_start_byte)
+        if node_type not in _INDEXED:
+            raise KeyError(f"{node_type} is not in INDEX_TYPES")
+        return self._index.get(node_type, [])
 
     def nodes(self, *types: str) -> list[Node]:
         """Every node of the given types (see INDEX_TYPES), in source order."""
         if len(types) == 1:
             return self._indexed(types[0])
         return sorted((n for t in types for n in self._indexed(t)), key=_start_byte)
+
+    def owns(self, node: Node) -> bool:
+        """Whether `node` is in this file's syntax tree (values carry nodes of other files too)."""
+        while node.parent is not None:
+            node = node.parent
+        return node.id == self.tree.root_node.id
 
     def eval(self, node: Node | None) -> v.Value:
         return self.evaluator.eval(node)

@@ -49,7 +49,7 @@ class StructUse:
             return ()
         literal, f = self.value.node, self.value.file
         return tuple((key, pair) for key, pair in self.value.key_nodes.items()
-                     if pair.type in _KEY_NODES and (_child_of(pair, literal) or in_file(pair, f)))
+                     if pair.type in _KEY_NODES and (_child_of(pair, literal) or f.owns(pair)))
 
     def missing_required(self) -> list[str]:
         """Required keys that are surely absent (none when an unknown spread may add them)."""
@@ -70,13 +70,6 @@ def _all_uses(f: "SourceFile") -> list[StructUse]:
 
 def _child_of(node: Node, parent: Node | None) -> bool:
     return parent is not None and node.parent is not None and node.parent.id == parent.id
-
-
-def in_file(node: Node, f: "SourceFile") -> bool:
-    root = node
-    while root.parent is not None:
-        root = root.parent
-    return root.id == f.root.id
 
 
 def _collect(f: "SourceFile") -> Iterator[StructUse]:

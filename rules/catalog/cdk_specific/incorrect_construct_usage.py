@@ -143,10 +143,11 @@ def nonexistent_cdk_api(f, ctx):
     function results) are not checked.
     """
     for node, symbol in library_symbols(f):
-        if _in_nested_module(symbol.fqn) or _imported_from_wrong_module(f, node):
+        if _in_nested_module(symbol.fqn):
             continue
         problem = api_problem(symbol.fqn)
-        if problem is not None:
+        # the import is looked at only then: finding it takes a walk down the chain
+        if problem is not None and not _imported_from_wrong_module(f, node):
             yield Hit(node.child_by_field_name("property") or node,
                       {"problem": problem.message, "fix": problem.fix})
     for use in struct_uses(f):

@@ -503,12 +503,13 @@ def app_without_monitoring(project, ctx):
     """
     model = app_model(project)
     analysed = {id(f) for f in project.analysed}
-    watched = [c for f in project.analysed for c in f.constructs if watched_kind(c.fqn) is not None]
+    by_stack_class, by_entry_file = _watched_constructs(project, model)
     for unit in model.entry_points:
         decls = [s.decl for s in unit.stacks if s.decl is not None]
         if not unit.stacks or _has_unread_children(unit) or any(id(d.file) not in analysed for d in decls):
             continue
-        workloads = [c for c in watched if _in_unit(model, c, unit, decls)]
+        workloads = [*by_entry_file.get(id(unit.file), ()),
+                     *(c for d in decls for c in by_stack_class.get(id(d), ()))]
         layers = {layer_of(c.fqn) for c in workloads}
         if not {"compute", "data"} <= layers:
             continue
@@ -527,10 +528,21 @@ def _has_unread_children(unit) -> bool:
     return False
 
 
-def _in_unit(model, c, unit, decls) -> bool:
-    if c.owner is None:
-        return c.file is unit.file
-    return any(owner in decls for owner in model.stack_classes_of(c.owner))
+def _watched_constructs(project, model) -> tuple[dict[int, list], dict[int, list]]:
+    """The watched constructs by (id of) the stack class whose code creates them, and those
+    created outside any class by (id of) their file: each app looks up its own instead of
+    scanning all of them."""
+    by_stack_class: dict[int, list] = {}
+    by_entry_file: dict[int, list] = {}
+    for f in project.analysed:
+        for c in f.constructs:
+            if watched_kind(c.fqn) is None:
+                continue
+            if c.owner is None:
+                by_entry_file.setdefault(id(c.file), []).append(c)
+            for stack_class in model.stack_classes_of(c.owner):
+                by_stack_class.setdefault(id(stack_class), []).append(c)
+    return by_stack_class, by_entry_file
 
 
 @rule(
