@@ -47,11 +47,6 @@ def construct_props_index(fqn: str) -> int:
     return index if isinstance(index, int) else 2
 
 
-@cache
-def required_props(fqn: str) -> tuple[str, ...]:
-    return tuple(_k().required_props(fqn))
-
-
 def is_stateful(fqn: str) -> bool:
     return _k().is_stateful(fqn)
 
@@ -154,30 +149,3 @@ def api_problem(fqn: str) -> ApiProblem | None:
                                                                     if statics else ""))
         return None
     return None
-
-
-def unknown_props(construct: "Construct"):
-    """(key, pair node, problem) for each prop written on a construct that its props type lacks."""
-    if construct.fqn is None or not isinstance(construct.props, v.Obj):
-        return
-    struct = _k().props_of(construct.fqn)
-    if struct is None:
-        return
-    for key, pair in construct.props.key_nodes.items():
-        if key in struct.props or pair.type not in ("pair", "shorthand_property_identifier"):
-            continue
-        if construct.prop_node(key) is construct.node:
-            continue        # spread in from another file: reported where it is written
-        yield key, pair, ApiProblem(
-            f"{construct.name} has no prop `{key}`{_did_you_mean(key, struct.props)}",
-            f"Remove `{key}` or use one of {construct.name}'s props")
-
-
-def unknown_method(construct: "Construct", name: str) -> ApiProblem | None:
-    if construct.fqn is None:
-        return None
-    cls = _k().cls(construct.fqn)
-    if cls is None or name in cls.methods or name in cls.properties:
-        return None
-    return ApiProblem(f"{construct.name} has no method `{name}`{_did_you_mean(name, cls.methods)}",
-                      f"Use one of {construct.name}'s methods")
