@@ -27,8 +27,8 @@ def is_typescript(path: str) -> bool:
 @contextmanager
 def gc_paused():
     """Building a project and analysing it allocate many objects and no garbage cycles
-    worth chasing mid-run; the cyclic collector's repeated passes over the live syntax
-    nodes and knowledge table cost a quarter of the run time, so it waits until the
+    worth chasing mid-run; the cyclic collector's repeated passes over the live model and
+    the knowledge table cost a tenth to a quarter of the run time, so it waits until the
     work is over. Also a decorator."""
     was_enabled = gc.isenabled()
     gc.disable()

@@ -229,16 +229,9 @@ def library_symbols(f, *, v1: bool = False) -> Iterator[tuple[Node, v.Symbol]]:
 def _library_symbols(f) -> list[tuple[Node, v.Symbol]]:
     """Found once per file: several rules check the library names a file uses."""
     roots = f.library_names
-    if not roots:
-        return []
-    members = f.nodes("member_expression")
-    # Each member's object, looked up once (every Node accessor builds a new node): it tells
-    # the chains that continue (`a.b` in `a.b.c`) and leads to their root names.
-    object_of = {m.id: m.child_by_field_name("object") for m in members}
-    continued = {o.id for o in object_of.values() if o is not None and o.type == "member_expression"}
     found = []
-    for node in members:
-        if node.id in continued or _root_name(node, object_of) not in roots:
+    for node in f.nodes("member_expression"):
+        if _continues_chain(node) or _root_name(node) not in roots:
             continue
         value = f.eval(node)
         if isinstance(value, v.Symbol) and value.package == "aws-cdk-lib":
@@ -246,11 +239,20 @@ def _library_symbols(f) -> list[tuple[Node, v.Symbol]]:
     return found
 
 
-def _root_name(node: Node, object_of: dict[int, Node]) -> str | None:
+def _root_name(node: Node) -> str | None:
     """`ec2` of `ec2.SubnetType.PUBLIC`: cheap syntax filter before evaluating a chain."""
     while node.type == "member_expression":
-        node = object_of[node.id]
+        node = node.child_by_field_name("object")
     return text(node) if node.type == "identifier" else None
+
+
+def _continues_chain(node: Node) -> bool:
+    """True when `node` is the object of a longer member chain (`a.b` in `a.b.c`)."""
+    parent = node.parent
+    if parent is None or parent.type != "member_expression":
+        return False
+    obj = parent.child_by_field_name("object")
+    return obj is not None and obj.id == node.id
 
 
 # -- importing instead of creating --------------------------------------------------------

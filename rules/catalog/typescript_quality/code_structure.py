@@ -195,15 +195,14 @@ def _construction_bodies(f, cls) -> list:
         if any(b.id == body.id for b in bodies):
             continue
         bodies.append(body)
-        for call in f.method_calls:         # by name first: few calls are to the class's own methods
-            if call.name in methods and _inside(call.node, body) and _on_this(call.node):
-                queue.append(methods[call.name])
+        for call in f.nodes("call_expression"):
+            callee = call.child_by_field_name("function")
+            if not _inside(call, body) or callee is None or callee.type != "member_expression":
+                continue
+            receiver, prop = callee.child_by_field_name("object"), callee.child_by_field_name("property")
+            if receiver is not None and receiver.type == "this" and text(prop) in methods:
+                queue.append(methods[text(prop)])
     return bodies
-
-
-def _on_this(call_node) -> bool:
-    receiver = call_node.child_by_field_name("function").child_by_field_name("object")
-    return receiver is not None and receiver.type == "this"
 
 
 def _split(constructs, *, into_stacks: bool) -> str:
