@@ -127,6 +127,13 @@ class MethodCall:
         prop = fn.child_by_field_name("property") if fn is not None else None
         return prop or self.node
 
+    @property
+    def receiver_source(self) -> str:
+        """How the code names the receiver (`this.dbSg.connections`), for messages."""
+        fn = self.node.child_by_field_name("function")
+        obj = fn.child_by_field_name("object") if fn is not None else None
+        return text(obj) if obj is not None else ""
+
 
 def attr_path(value: v.Value) -> tuple[Construct | None, tuple[str, ...]]:
     """(root construct, attribute path) of `db.connections` -> (db, ('connections',))."""

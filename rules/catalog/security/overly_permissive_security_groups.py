@@ -21,6 +21,14 @@ def describe_port(ports: PortRange) -> str:
     return ports.describe()
 
 
+def _target_name(call) -> str:
+    """`dbSg` for `dbSg.addIngressRule(...)` or `this.dbSg.connections.allowFrom(...)`."""
+    if call.construct is not None and call.construct.binding:
+        return call.construct.binding
+    source = call.receiver_source.removesuffix(".connections")
+    return source if source and "(" not in source and "\n" not in source else "resource"
+
+
 def _verb(ports: PortRange) -> str:
     return "are" if ports.is_all else "is"      # "all ports are", "SSH port 22 is", "TCP 8000-8100 is"
 
@@ -112,11 +120,11 @@ def ingress_open_to_the_internet(f, ctx):
         wide = next((ports for ports in open_ranges if not _is_web_only(ports)), None)
         if wide is None:
             continue
-        target = call.construct.binding if call.construct and call.construct.binding else "resource"
+        target = _target_name(call)
         port_code = f"ec2.Port.tcp({wide.low})" if wide.low == wide.high else "port"
         yield Hit(call.node, {
             "what": describe_port(wide), "verb": _verb(wide), "peer": " and ".join(sorted(peers)),
-            "fix": f"Allow only the peer that needs it, e.g. `{target.removeprefix('this.')}.connections"
+            "fix": f"Allow only the peer that needs it, e.g. `{target}.connections"
                    f".allowFrom(appSecurityGroup, {port_code})`, and delete the rule from anywhere"})
     for ingress in cfn_ingress_rules(f):
         if ingress.peer is None or ingress.ports is None or _is_web_only(ingress.ports):
