@@ -219,7 +219,8 @@ def _show(value) -> str:
     return str(value)
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'X'?)' for a near miss among `choices`, else ''."""
     choices = list(choices)
     by_lower = {c.lower(): c for c in choices}
     if word.lower() in by_lower:
@@ -234,7 +235,7 @@ def _describe(err: jsonschema.ValidationError) -> list[str]:
     if err.validator == "additionalProperties":
         allowed = list(err.schema.get("properties", {}))
         under = f" under '{where}'" if where else ""
-        return [f"unknown key '{k}'{under}{_suggest(k, allowed)}; allowed keys: {', '.join(allowed)}"
+        return [f"unknown key '{k}'{under}{did_you_mean(k, allowed)}; allowed keys: {', '.join(allowed)}"
                 for k in err.instance if k not in allowed]
     if err.validator == "type":
         wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
@@ -269,7 +270,7 @@ def _non_string_keys(value, path: tuple) -> list[str]:
 
 def _unknown_rule_keys(rules: dict, known_rule_ids: set[str]) -> list[str]:
     valid = known_rule_ids | _SLUGS
-    return [f"rules.{key}: unknown rule id, subcategory or category{_suggest(key, sorted(valid))}"
+    return [f"rules.{key}: unknown rule id, subcategory or category{did_you_mean(key, sorted(valid))}"
             for key in rules if key not in valid]
 
 

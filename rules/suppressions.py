@@ -7,11 +7,11 @@ comment text and line numbers; the parser layer finds the comments.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rules.config import did_you_mean
 from rules.findings import Diagnostic, Finding
 from rules.taxonomy import Category, Subcategory
 
@@ -75,7 +75,7 @@ def parse_suppressions(comments: Iterable[tuple[int, str]], path: str, *,
         for token in tokens:
             if token not in known:
                 diagnostics.append(_notice(path, line, f"{DIRECTIVE}: unknown rule id or slug '{token}'"
-                                           f"{_suggest(token, known)}"))
+                                           f"{did_you_mean(token, sorted(known))}"))
         targets = frozenset(t for t in tokens if t in known)
         if not reason:
             diagnostics.append(_notice(path, line, f"{DIRECTIVE} needs a reason: write "
@@ -112,12 +112,3 @@ def _comment_body(text: str) -> str:
 
 def _notice(path: str, line: int, message: str) -> Diagnostic:
     return Diagnostic(path=path, line=line, message=message, level="notice")
-
-
-def _suggest(token: str, known: Iterable[str]) -> str:
-    known = sorted(known)
-    by_lower = {k.lower(): k for k in known}
-    if token.lower() in by_lower:
-        return f" (did you mean '{by_lower[token.lower()]}'?)"
-    close = difflib.get_close_matches(token, known, n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -56,8 +56,19 @@ class PortRange:
         return f"{self.protocol.upper()} {self.low}-{self.high}"
 
 
+# The static `Port` members of aws-ec2/lib/port.ts ("Well-known SSH port (TCP 22)", ...).
+_NAMED_PORTS = {
+    "SSH": (22, "tcp"), "SMTP": (25, "tcp"), "DNS_UDP": (53, "udp"), "DNS_TCP": (53, "tcp"),
+    "HTTP": (80, "tcp"), "POP3": (110, "tcp"), "IMAP": (143, "tcp"), "LDAP": (389, "tcp"),
+    "HTTPS": (443, "tcp"), "SMB": (445, "tcp"), "IMAPS": (993, "tcp"), "POP3S": (995, "tcp"),
+    "MSSQL": (1433, "tcp"), "NFS": (2049, "tcp"), "MYSQL_AURORA": (3306, "tcp"), "RDP": (3389, "tcp"),
+    "POSTGRES": (5432, "tcp"),
+}
 def port_range(value: v.Value | None) -> PortRange | None:
-    """The port range of `ec2.Port.tcp(5432)`, `Port.allTcp()`, `Port.tcpRange(a, b)`..."""
+    """The port range of `ec2.Port.tcp(5432)`, `Port.allTcp()`, `Port.tcpRange(a, b)`, `Port.SSH`..."""
+    if isinstance(value, v.Symbol) and value.fqn.startswith("aws_ec2.Port."):
+        named = _NAMED_PORTS.get(value.fqn.rsplit(".", 1)[1])
+        return PortRange(named[0], named[0], named[1]) if named else None
     if isinstance(value, v.Call) and value.fqn and value.fqn.startswith("aws_ec2.Port."):
         method = value.fqn.rsplit(".", 1)[1]
         nums = [v.literal(a) for a in value.args]

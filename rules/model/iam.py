@@ -220,6 +220,16 @@ def _l2_statements(f: "SourceFile") -> list[Statement]:
     return list(found.values())
 
 
+def _read_parts(stmt: Statement, source: v.Obj, where, keys: tuple[str, str, str, str]) -> None:
+    """Actions, NotActions, Resources, NotResources under the L2 (`actions`) or JSON (`Action`) keys."""
+    parts = ((stmt.actions, _render_action), (stmt.not_actions, _render_action),
+             (stmt.resources, _render), (stmt.not_resources, _render))
+    for key, (part, render) in zip(keys, parts):
+        value = source.get(key)
+        if value is not None:
+            part.add(value, where(key), render)
+
+
 def _read_l2_props(stmt: Statement, props: v.Value | None, fallback: Node) -> None:
     if props is None:
         return
@@ -234,13 +244,7 @@ def _read_l2_props(stmt: Statement, props: v.Value | None, fallback: Node) -> No
     if effect is not None:
         stmt.effect = {"aws_iam.Effect.ALLOW": "Allow", "aws_iam.Effect.DENY": "Deny"}.get(
             v.symbol_fqn(effect) or "", None)
-    for key, part, render in (("actions", stmt.actions, _render_action),
-                              ("notActions", stmt.not_actions, _render_action),
-                              ("resources", stmt.resources, _render),
-                              ("notResources", stmt.not_resources, _render)):
-        value = props.get(key)
-        if value is not None:
-            part.add(value, where(key), render)
+    _read_parts(stmt, props, where, ("actions", "notActions", "resources", "notResources"))
     principals = props.get("principals")
     if principals is not None:
         for item in _flatten(principals):
@@ -352,13 +356,7 @@ def _json_statement(f, obj: v.Value, fallback: Node) -> list[Statement]:
     stmt = Statement(f, node)
     effect = v.literal(obj.get("Effect"))
     stmt.effect = effect if effect in ("Allow", "Deny") and not obj.open else None
-    for key, part, render in (("Action", stmt.actions, _render_action),
-                              ("NotAction", stmt.not_actions, _render_action),
-                              ("Resource", stmt.resources, _render),
-                              ("NotResource", stmt.not_resources, _render)):
-        value = obj.get(key)
-        if value is not None:
-            part.add(value, where(key), render)
+    _read_parts(stmt, obj, where, ("Action", "NotAction", "Resource", "NotResource"))
     principal = obj.get("Principal")
     if principal is not None:
         stmt.principals.entries.append((_json_principal_kind(principal), where("Principal")))

@@ -6,30 +6,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from rules.model import values as v
-from rules.model.cdk import ANY_IPV4, ANY_IPV6, ALL_PORTS, PortRange, port_range
+from rules.model.cdk import ANY_IPV4, ANY_IPV6, ALL_PORTS, PortRange
 
 if TYPE_CHECKING:
     from rules.model.source import SourceFile
     from rules.parsing import Node
 
-# The static `Port` members of aws-ec2/lib/port.ts ("Well-known SSH port (TCP 22)", ...).
-_NAMED_PORTS = {
-    "SSH": (22, "tcp"), "SMTP": (25, "tcp"), "DNS_UDP": (53, "udp"), "DNS_TCP": (53, "tcp"),
-    "HTTP": (80, "tcp"), "POP3": (110, "tcp"), "IMAP": (143, "tcp"), "LDAP": (389, "tcp"),
-    "HTTPS": (443, "tcp"), "SMB": (445, "tcp"), "IMAPS": (993, "tcp"), "POP3S": (995, "tcp"),
-    "MSSQL": (1433, "tcp"), "NFS": (2049, "tcp"), "MYSQL_AURORA": (3306, "tcp"), "RDP": (3389, "tcp"),
-    "POSTGRES": (5432, "tcp"),
-}
 # CloudFormation IpProtocol values: names or IANA numbers; -1 is every protocol.
 _PROTOCOLS = {"tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp", "-1": "all", "all": "all"}
-
-
-def ingress_ports(value: v.Value | None) -> PortRange | None:
-    """`ec2.Port.tcp(22)`, `Port.allTcp()`, `Port.SSH`... as a port range; None when unknown."""
-    if isinstance(value, v.Symbol) and value.fqn.startswith("aws_ec2.Port."):
-        named = _NAMED_PORTS.get(value.fqn.rsplit(".", 1)[1])
-        return PortRange(named[0], named[0], named[1]) if named else None
-    return port_range(value)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from rules.model import values as v
-from rules.model.cdk import PortRange, peer_anywhere
-from rules.model.ingress import cfn_ingress_rules, ingress_ports
+from rules.model.cdk import PortRange, peer_anywhere, port_range
+from rules.model.ingress import cfn_ingress_rules
 from rules.model.library import default_port, port_service
 from rules.registry import Hit, rule
 
@@ -157,7 +157,7 @@ def _opened_by_call(call, ctx) -> tuple[set[str], list[PortRange]] | None:
     if port_value is None:
         ports = _default_port_of(call.construct)
         return (peers, [ports]) if ports is not None else None
-    open_ranges = [ingress_ports(b) for b in v.branches(ctx.production_branch(port_value))]
+    open_ranges = [port_range(b) for b in v.branches(ctx.production_branch(port_value))]
     if any(r is None for r in open_ranges):
         return None
     return peers, open_ranges
