@@ -60,10 +60,3 @@ def walk(node: Node):
         n = stack.pop()
         yield n
         stack.extend(reversed(n.children))
-
-
-def ancestors(node: Node):
-    n = node.parent
-    while n is not None:
-        yield n
-        n = n.parent

@@ -58,10 +58,6 @@ class ClassDecl:
                 continue
             return "other"
 
-    @property
-    def is_stack(self) -> bool:
-        return self.kind == "stack"
-
     @cached_property
     def constructor(self) -> Node | None:
         body = self.node.child_by_field_name("body")
@@ -91,6 +87,3 @@ class ClassDecl:
     def name_node(self) -> Node:
         return self.node.child_by_field_name("name") or self.node
 
-    @property
-    def is_exported(self) -> bool:
-        return self.node.parent is not None and self.node.parent.type == "export_statement"
