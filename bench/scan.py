@@ -6,8 +6,9 @@
 Generates N MB of CDK TypeScript in the style of real apps (stacks of several
 services, constants, spreads, alarms, policies; a handful of defects; entry points
 creating the stacks with the network stack they share) unless a directory is given,
-then prints MB/s for parse-only and for `analyse`, the ratio, and the peak resident
-memory of the process. Not a test: figures, not assertions.
+then prints MB/s for parse-only, for a skeleton model (the least any model over the
+Python bindings does) and for `analyse`, the ratio, and the peak resident memory of
+the process. Not a test: figures, not assertions.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from rules.engine import analyse  # noqa: E402
 from rules.model.project import Project  # noqa: E402
-from rules.parsing import parse  # noqa: E402
+from rules.parsing import captures, parse, query  # noqa: E402
 
 STACK = '''import * as cdk from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -191,6 +192,24 @@ def load_dir(path: str) -> dict[str, bytes]:
     return out
 
 
+def skeleton_model(sources: dict[str, bytes]) -> int:
+    """The least any CDK model does from Python: parse, one C-side query for `new`
+    expressions, and each construct's prop names and value kinds read once. Its rate
+    bounds what an analysis in Python over tree-sitter's bindings can reach."""
+    props = 0
+    for path, src in sources.items():
+        tsx = path.endswith(".tsx")
+        tree = parse(src, tsx=tsx)
+        for node in captures(query("(new_expression) @new", tsx), tree.root_node).get("new", []):
+            args = node.child_by_field_name("arguments")
+            for arg in args.named_children if args is not None else ():
+                for pair in arg.named_children if arg.type == "object" else ():
+                    if pair.type == "pair":
+                        props += bool(pair.child_by_field_name("key").text) + bool(
+                            pair.child_by_field_name("value").type)
+    return props
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=5.0, help="megabytes of generated code (default 5)")
@@ -202,7 +221,7 @@ def main() -> int:
     size_mb = sum(map(len, sources.values())) / 1_000_000
     analyse(Project.from_sources(dict(list(sources.items())[:2])))     # warm-up: knowledge, rules
 
-    parse_times, analyse_times, findings = [], [], 0
+    parse_times, skeleton_times, analyse_times, findings = [], [], [], 0
     for _ in range(args.repeat):
         start = time.perf_counter()
         for path, src in sources.items():
@@ -210,15 +229,22 @@ def main() -> int:
         parse_times.append(time.perf_counter() - start)
 
         start = time.perf_counter()
+        skeleton_model(sources)
+        skeleton_times.append(time.perf_counter() - start)
+
+        start = time.perf_counter()
         result = analyse(Project.from_sources(sources))
         analyse_times.append(time.perf_counter() - start)
         findings = len(result.findings)
 
     parse_rate = size_mb / min(parse_times)
+    skeleton_rate = size_mb / min(skeleton_times)
     analyse_rate = size_mb / min(analyse_times)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"input: {len(sources)} files, {size_mb:.2f} MB{' from ' + args.dir if args.dir else ' (generated)'}")
     print(f"parse only (tree-sitter): {parse_rate:8.2f} MB/s  ({min(parse_times):.2f} s)")
+    print(f"skeleton model:           {skeleton_rate:8.2f} MB/s  ({min(skeleton_times):.2f} s, "
+          f"{skeleton_rate / parse_rate:.0%} of parse-only: parse + one query + each prop read once)")
     print(f"full analysis:            {analyse_rate:8.2f} MB/s  ({min(analyse_times):.2f} s, {findings} findings)")
     print(f"analysis / parse-only:    {analyse_rate / parse_rate:8.1%}")
     print(f"peak memory (RSS):        {peak_mb:8.0f} MB")
