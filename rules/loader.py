@@ -47,12 +47,37 @@ def _display(abspath: str, cwd: str) -> str:
     return rel.replace(os.sep, "/")
 
 
+_PACKAGE_MARKERS = ("package.json", "cdk.json")
+
+
+def package_locator(cwd: str) -> Callable[[str], str]:
+    """abspath -> its path within the nearest directory above it holding a package.json
+    or cdk.json (the display path when there is none): `test/` then means the package's
+    tests, not a directory the scan happened to run under."""
+    roots: dict[str, str | None] = {}
+
+    def root_of(directory: str) -> str | None:
+        if directory not in roots:
+            if any(os.path.isfile(os.path.join(directory, m)) for m in _PACKAGE_MARKERS):
+                roots[directory] = directory
+            else:
+                parent = os.path.dirname(directory)
+                roots[directory] = root_of(parent) if parent != directory else None
+        return roots[directory]
+
+    def package_path(abspath: str) -> str:
+        root = root_of(os.path.dirname(abspath))
+        return _display(abspath, root) if root is not None else _display(abspath, cwd)
+
+    return package_path
+
+
 @gc_paused()
 def load_project(paths: Iterable[str], *, included: Callable[[str], bool] = lambda rel: True,
                  cwd: str | None = None) -> Project:
     cwd = cwd or os.getcwd()
     files = discover(paths, included=included, cwd=cwd)
-    project = Project(display=lambda p: _display(p, cwd), reader=_read)
+    project = Project(display=lambda p: _display(p, cwd), reader=_read, package_path=package_locator(cwd))
     given = []
     for path in files:
         content = _read(path)

@@ -21,7 +21,7 @@ def is_test_file(f: "SourceFile") -> bool:
 
 
 def _is_test_file(f: "SourceFile") -> bool:
-    *dirs, name = f.path.split("/")
+    *dirs, name = f.package_path.split("/")
     if _TEST_NAME.search(name) or _TEST_DIRS.intersection(dirs):
         return True
     return any(stmt.ref.spec in _TEST_MODULES for stmt in f.imports)

@@ -50,15 +50,18 @@ class Project:
 
     `reader(abspath) -> bytes | None` loads a file that is imported but was not
     given (a constant module next to a scanned stack, say); those files lend their
-    values but are not reported on.
+    values but are not reported on. `package_path(abspath)` is the path within the
+    file's package (see SourceFile.package_path); the display path when not given.
     """
 
-    def __init__(self, *, display: Callable[[str], str], reader: Callable[[str], bytes | None] | None = None):
+    def __init__(self, *, display: Callable[[str], str], reader: Callable[[str], bytes | None] | None = None,
+                 package_path: Callable[[str], str] | None = None):
         self.files: dict[str, SourceFile] = {}
         self.analysed: list[SourceFile] = []
         self.problems: list[LoadProblem] = []
         self._display = display
         self._reader = reader
+        self._package_path = package_path or display
         self._resolving: set[tuple[str, str]] = set()
         self._memo: dict[object, object] = {}
 
@@ -70,7 +73,8 @@ class Project:
 
     # -- building --------------------------------------------------------------------
     def add(self, abspath: str, source: bytes) -> SourceFile:
-        sf = SourceFile(self._display(abspath), source, abspath=abspath, project=self)
+        sf = SourceFile(self._display(abspath), source, abspath=abspath, project=self,
+                        package_path=self._package_path(abspath))
         self.files[abspath] = sf
         return sf
 

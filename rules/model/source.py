@@ -40,9 +40,12 @@ def _index_query(tsx: bool) -> str:
 
 class SourceFile:
     def __init__(self, path: str, source: bytes, *, abspath: str | None = None,
-                 project: "Project | None" = None):
+                 project: "Project | None" = None, package_path: str | None = None):
         self.path = path                    # display path: relative, '/' separators
         self.abspath = abspath or path
+        # Relative to the package (the nearest package.json/cdk.json) or the repository:
+        # what says "test/" or "lib/" about the file, whatever directory the scan ran from.
+        self.package_path = package_path or path
         self.source = source
         self.project = project
         self.tree: Tree = parse(source, tsx=path.endswith(".tsx"))
