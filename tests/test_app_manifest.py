@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-import tests.emulator_extras  # noqa: F401
 from bot.handlers import router
 from tests.bot_support import Bot, check_run_rerequested, pr_comment_event, pull_request_event
 from tests.conftest import TEST_APP_ID, GitHubApp

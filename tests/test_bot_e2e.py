@@ -8,7 +8,6 @@ import math
 
 import pytest
 
-import tests.emulator_extras  # noqa: F401  (GET /pulls, DELETE pending review)
 from bot.check_run import CHECK_RUN_NAME
 from bot.commands import HELP_TEXT
 from bot.diff import changes_from_github

@@ -209,6 +209,34 @@ def test_review_comments_must_be_on_lines_of_the_diff(github_app, pr):
     emu.assert_clean()
 
 
+def test_list_pulls_by_state_and_delete_only_pending_reviews(github_app, pr):
+    emu = github_app.emulator
+    emu.commit("octo/app", "second", {"lib/other.ts": "export const y = 2;\n"})
+    second = emu.open_pull_request("octo/app", "second")
+    repo = client(github_app).get_repo("octo/app")
+    assert [(p.number, p.head.sha) for p in repo.get_pulls()] == [(2, second.head_sha), (1, pr.head_sha)]
+    assert [p.number for p in repo.get_pulls(state="all", direction="asc")] == [1, 2]
+    assert [p.number for p in repo.get_pulls(state="closed")] == []
+    with pytest.raises(GithubException) as exc:
+        repo.get_pulls(state="merged").get_page(0)
+    assert exc.value.status == 422
+    assert [f["reasons"] for f in emu.validation_failures] == [
+        ['For \'properties/state\', "merged" is not one of ["open", "closed", "all"].']]
+    emu.validation_failures.clear()
+
+    pull = repo.get_pull(1)
+    pending = pull.create_review(body="draft", comments=[{"path": "lib/stack.ts", "line": 10, "body": "x"}])
+    assert pending.state == "PENDING" and len(emu.review_comments("octo/app", 1)) == 1
+    pending.delete()
+    assert emu.reviews("octo/app", 1) == [] and emu.review_comments("octo/app", 1) == []
+    submitted = pull.create_review(body="done", event="COMMENT")
+    with pytest.raises(GithubException) as exc:
+        submitted.delete()
+    assert exc.value.status == 422
+    assert exc.value.data["errors"] == ["Can not delete a non-pending pull request review"]
+    emu.assert_clean()
+
+
 def test_single_review_comment_outside_the_diff(github_app, pr):
     pull = client(github_app).get_repo("octo/app").get_pull(1)
     head = pull.head.sha

@@ -101,6 +101,18 @@ def get_pull(pull_number):
     return gh_json(emu().shapes.pull(pr))
 
 
+@route("/repos/<owner>/<repo>/pulls", perm=PR_READ)
+def list_pulls():
+    """Filtered by `state` (default open), newest first unless `direction=asc`; the bot
+    finds a fork PR by head sha (its check_run events list no pull request).
+    https://docs.github.com/rest/pulls/pulls#list-pull-requests"""
+    state = request.args.get("state", "open")
+    pulls = [p for p in emu().state.pulls_of(g.repo) if state == "all" or p.state == state]
+    # the emulator keeps no update time: sort=updated orders like created
+    pulls.sort(key=lambda p: (p.created_at, p.number), reverse=request.args.get("direction", "desc") == "desc")
+    return paginate(pulls, shape=emu().shapes.pull)
+
+
 @route("/repos/<owner>/<repo>/pulls/<int:pull_number>/files", perm=PR_READ)
 def list_files(pull_number):
     """At most 3000 files in total, paginated (default 30, max 100 per page).
@@ -173,6 +185,23 @@ def get_review(pull_number, review_id):
     if rv is None or rv.pr.repo is not g.repo or rv.pr.number != pull_number:
         return gh_error(404, "Not Found")
     return gh_json(emu().shapes.review(rv))
+
+
+@route("/repos/<owner>/<repo>/pulls/<int:pull_number>/reviews/<int:review_id>", ["DELETE"], perm=PR_WRITE)
+def delete_pending_review(pull_number, review_id):
+    """Only the caller's PENDING review; its comments go with it.
+    https://docs.github.com/rest/pulls/reviews#delete-a-pending-review-for-a-pull-request"""
+    st = emu().state
+    rv = st.reviews.get(review_id)
+    if rv is None or rv.pr.repo is not g.repo or rv.pr.number != pull_number or rv.user != g.actor:
+        return gh_error(404, "Not Found")
+    if rv.state != "PENDING":
+        return unprocessable("Can not delete a non-pending pull request review")
+    shape = emu().shapes.review(rv)
+    for cid in [c.id for c in st.review_comments.values() if c.review_id == review_id]:
+        del st.review_comments[cid]
+    del st.reviews[review_id]
+    return gh_json(shape)
 
 
 @route("/repos/<owner>/<repo>/pulls/<int:pull_number>/reviews/<int:review_id>/comments", perm=PR_READ)
