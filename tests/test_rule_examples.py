@@ -54,3 +54,33 @@ def test_rule_metadata(rule):
 def test_every_category_has_a_rule():
     from rules.taxonomy import Category
     assert {r.category for r in RULES} == set(Category)
+
+
+def _with_suggestion(source: str, finding) -> str:
+    lines = source.split("\n")
+    lines[finding.line - 1:finding.end_line] = [finding.suggestion] if finding.suggestion else []
+    return "\n".join(lines)
+
+
+SUGGESTING = [r for r in RULES
+              if any(f.suggestion is not None for f in analyse(project(**{"example.ts": r.bad_example}),
+                                                               rules=[r]).findings)]
+
+
+@pytest.mark.parametrize("rule", SUGGESTING, ids=lambda r: r.id)
+def test_each_suggestion_applied_alone_fixes_its_finding_and_parses(rule):
+    """A one-click fix must compile as far as the parser can tell and make its finding go away."""
+    source = rule.bad_example
+    for finding in analyse(project(**{"example.ts": source}), rules=[rule]).findings:
+        if finding.suggestion is None:
+            continue
+        fixed = _with_suggestion(source, finding)
+        result = analyse(project(**{"example.ts": fixed}), rules=[rule])
+        where = f"{rule.id} line {finding.line}: {finding.suggestion!r}"
+        assert not any(d.message.startswith("syntax error") for d in result.diagnostics), where
+        assert not [f for f in result.findings
+                    if (f.line, f.message) == (finding.line, finding.message)], where
+
+
+def test_suggestions_are_tested():
+    assert len(SUGGESTING) >= 10, [r.id for r in SUGGESTING]

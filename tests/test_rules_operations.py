@@ -2,6 +2,7 @@
 import pytest
 
 from rules.engine import analyse
+from rules.registry import all_rules
 from tests.helpers import hits, project
 
 HEADER = """import * as cdk from 'aws-cdk-lib';
@@ -383,6 +384,49 @@ class TestDestroyRemovalPolicy:
 """).replace("super(scope, id, props);", "super(scope, id, props);\n    const isProd = props.stage === 'prod';")
         assert hits(src, "OPS-BAK-001") == {("OPS-BAK-001", line(src, "autoDeleteObjects: true")),
                                             ("OPS-BAK-001", line(src, "RemovalPolicy.DESTROY,"))}
+
+
+    @staticmethod
+    def _suggested(src: str) -> tuple[tuple[int, int, str | None], str]:
+        """(line, end_line, suggestion) of the one OPS-BAK-001 finding, and the source with it applied."""
+        rule = [r for r in all_rules() if r.id == "OPS-BAK-001"]
+        [finding] = analyse(project(**{"stack.ts": src}), rules=rule).findings
+        lines = src.split("\n")
+        if finding.suggestion is not None:
+            lines[finding.line - 1:finding.end_line] = [finding.suggestion]
+        return (finding.line, finding.end_line, finding.suggestion), "\n".join(lines)
+
+    @pytest.mark.parametrize("props,expected", [
+        ("      removalPolicy: cdk.RemovalPolicy.DESTROY,\n", "      removalPolicy: cdk.RemovalPolicy.RETAIN,"),
+        ("      removalPolicy: cdk.RemovalPolicy.DESTROY,\n      autoDeleteObjects: false,\n",
+         "      removalPolicy: cdk.RemovalPolicy.RETAIN,"),
+    ])
+    def test_suggestion_keeps_the_data(self, props, expected):
+        src = stack("    new s3.Bucket(this, 'Data', {\n" + props + "    });\n")
+        (start, end, suggestion), fixed = self._suggested(src)
+        assert (start, end, suggestion) == (line(src, "removalPolicy"), line(src, "removalPolicy"), expected)
+        assert hits(fixed, "OPS-BAK-001") == set()
+
+    @pytest.mark.parametrize("order", ["policy first", "auto-delete first"])
+    def test_suggestion_drops_auto_delete_objects_which_retain_forbids(self, order):
+        pairs = ["      removalPolicy: cdk.RemovalPolicy.DESTROY,\n", "      autoDeleteObjects: true,\n"]
+        if order != "policy first":
+            pairs.reverse()
+        src = stack("    new s3.Bucket(this, 'Data', {\n" + "".join(pairs) + "    });\n")
+        (start, end, suggestion), fixed = self._suggested(src)
+        assert (start, end) == (line(src, pairs[0].strip()), line(src, pairs[1].strip()))
+        assert suggestion == "      removalPolicy: cdk.RemovalPolicy.RETAIN,"
+        assert "autoDeleteObjects" not in fixed and hits(fixed, "OPS-BAK-001") == set()
+
+    def test_no_suggestion_when_auto_delete_objects_is_not_next_to_the_policy(self):
+        src = stack("""    new s3.Bucket(this, 'Data', {
+      removalPolicy: cdk.RemovalPolicy.DESTROY,
+      versioned: true,
+      autoDeleteObjects: true,
+    });
+""")
+        (start, end, suggestion), _ = self._suggested(src)
+        assert (start, end, suggestion) == (line(src, "removalPolicy"), line(src, "removalPolicy"), None)
 
 
     @pytest.mark.parametrize("stack_id,found", [("'Uploads-dev'", False), ("'Uploads'", True)])

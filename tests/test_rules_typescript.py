@@ -185,9 +185,41 @@ export interface ApiStackProps extends cdk.StackProps {
 }
 """
     [finding] = findings(src, "TSQ-TYP-005")
-    assert (finding.line, finding.end_line) == (6, 6)
+    assert (finding.line, finding.end_line) == (6, 7)
     assert "`certificateArn`, `zoneId`" in finding.message
-    assert finding.suggestion == "  readonly certificateArn?: string;"
+    assert finding.suggestion == "  readonly certificateArn?: string;\n  readonly zoneId: string;"
+
+
+def test_one_suggestion_marks_every_mutable_prop_and_leaves_the_rest():
+    src = STACK_HEADER + """
+export interface ApiStackProps extends cdk.StackProps {
+  domainName: string;
+  /** the certificate */
+  readonly certificateArn?: string;
+  zoneId: string; ttl?: number;
+}
+"""
+    [finding] = findings(src, "TSQ-TYP-005")
+    assert (finding.line, finding.end_line) == (5, 8)
+    assert finding.suggestion == ("  readonly domainName: string;\n  /** the certificate */\n"
+                                  "  readonly certificateArn?: string;\n  readonly zoneId: string; readonly ttl?: number;")
+    lines = src.split("\n")
+    lines[finding.line - 1:finding.end_line] = [finding.suggestion]
+    assert findings("\n".join(lines), "TSQ-TYP-005") == []
+
+
+def test_a_prop_written_over_several_lines_is_marked_on_its_first_line():
+    src = STACK_HEADER + """
+export interface ApiStackProps extends cdk.StackProps {
+  domainName: string;
+  routes: {
+    path: string;
+  }[];
+}
+"""
+    [finding] = findings(src, "TSQ-TYP-005")
+    assert (finding.line, finding.end_line) == (5, 8)
+    assert finding.suggestion == "  readonly domainName: string;\n  readonly routes: {\n    path: string;\n  }[];"
 
 
 def test_interface_used_as_props_type_in_another_file():
@@ -202,18 +234,6 @@ export class Storage extends Construct {
 """,
     })
     assert {(f.path, f.line) for f in findings(p, "TSQ-TYP-005")} == {("lib/config.ts", 2)}
-
-
-def test_multi_line_property_gets_no_suggestion():
-    src = STACK_HEADER + """
-export interface ApiStackProps extends cdk.StackProps {
-  routes: {
-    path: string;
-  }[];
-}
-"""
-    [finding] = findings(src, "TSQ-TYP-005")
-    assert finding.line == 5 and finding.suggestion is None
 
 
 def test_readonly_and_unrelated_interfaces_are_fine():

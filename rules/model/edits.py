@@ -21,6 +21,18 @@ def replace_on_line(node: Node | None, lines: list[str], new_text: str) -> str |
     return (line[:start] + new_text.encode() + line[end:]).decode("utf-8", "replace")
 
 
+def prefix_each(nodes: list[Node], lines: list[str], prefix: str) -> str:
+    """The lines from the first node's start to the last node's end with `prefix` inserted
+    before each node: a one-click fix of them all (lines between, and the inner lines of
+    a node written over several, are kept as they are)."""
+    first = nodes[0].start_point[0]
+    block = [lines[row].encode() for row in range(first, nodes[-1].end_point[0] + 1)]
+    for node in sorted(nodes, key=lambda n: n.start_byte, reverse=True):    # right to left keeps columns
+        row, column = node.start_point
+        block[row - first] = block[row - first][:column] + prefix.encode() + block[row - first][column:]
+    return "\n".join(b.decode("utf-8", "replace") for b in block)
+
+
 def pair_value(pair: Node) -> Node | None:
     """The value node of a `key: value` pair (None for shorthand `{ key }` or a call node)."""
     return pair.child_by_field_name("value") if pair.type == "pair" else None

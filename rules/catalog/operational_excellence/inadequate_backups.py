@@ -88,9 +88,7 @@ def destroy_removal_policy_on_data(f, ctx):
             continue
         policy = c.prop("removalPolicy")
         if policy is not None and _destroys(ctx, policy):
-            pair = c.prop_node("removalPolicy")
-            yield Hit(pair, {"construct": label(c), "how": "RemovalPolicy.DESTROY"},
-                      suggestion=_retain(pair, f.lines))
+            yield _destroy_hit(c, f.lines)
             continue
         for call in c.method_calls("applyRemovalPolicy"):
             if call.args and _destroys(ctx, call.args[0]):
@@ -104,9 +102,33 @@ def _destroys(ctx, value) -> bool:
     return any(v.is_symbol(b, _DESTROY) for b in v.branches(ctx.production_branch(value)))
 
 
+def _destroy_hit(c, lines: list[str]) -> Hit:
+    """The `removalPolicy` pair, with a suggestion that keeps the data. A bucket that also
+    sets `autoDeleteObjects` must lose it: with RETAIN the construct throws at synth
+    ("Cannot use 'autoDeleteObjects' property on a bucket without setting removal
+    policy to 'DESTROY'"), so RETAIN alone is suggested only without it."""
+    pair = c.prop_node("removalPolicy")
+    auto_delete = c.prop("autoDeleteObjects")
+    if auto_delete is None or v.literal(auto_delete) is False:
+        return Hit(pair, {"construct": label(c), "how": "RemovalPolicy.DESTROY"},
+                   suggestion=_retain(pair, lines))
+    how = {"construct": label(c), "how": "RemovalPolicy.DESTROY and autoDeleteObjects"}
+    auto_pair = c.prop_node("autoDeleteObjects")
+    first, last = sorted((pair, auto_pair), key=lambda n: n.start_byte)
+    if _one_line_pair(pair) and _one_line_pair(auto_pair) and last.start_point[0] == first.start_point[0] + 1:
+        retained = _retain(pair, lines)
+        if retained is not None:
+            return Hit(first, how, end_node=last, suggestion=retained)     # both lines -> the RETAIN line
+    return Hit(pair, how)
+
+
+def _one_line_pair(node) -> bool:
+    return node.type == "pair" and node.start_point[0] == node.end_point[0]
+
+
 def _retain(pair, lines: list[str]) -> str | None:
     """The pair's line with DESTROY replaced by RETAIN, when it is a one-line `key: value`."""
-    if pair.type != "pair" or pair.start_point[0] != pair.end_point[0]:
+    if not _one_line_pair(pair):
         return None
     line = lines[pair.start_point[0]]
     return line.replace("DESTROY", "RETAIN", 1) if line.count("DESTROY") == 1 else None

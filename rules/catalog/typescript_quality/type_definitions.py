@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from rules.model.edits import replace_on_line
+from rules.model.edits import prefix_each
 from rules.model.layout import is_test_file
 from rules.model.references import names_by_spelling
 from rules.model.scopes import FUNCTION_TYPES
@@ -447,12 +447,13 @@ def mutable_props_interface(f, ctx):
         mutable = [p for p in decl.properties if not is_readonly(p)]
         if not mutable:
             continue
-        first = mutable[0]
+        first, last = mutable[0], mutable[-1]
         names = [text(p.child_by_field_name("name")) for p in mutable]
-        yield Hit(first, {"name": decl.name, "ies": "ies" if len(names) > 1 else "y",
-                          "props": ", ".join(f"`{n}`" for n in names[:5]) + (", ..." if len(names) > 5 else ""),
-                          "first": " ".join(text(first).split())},
-                  suggestion=replace_on_line(first, f.lines, "readonly " + text(first)))
+        args = {"name": decl.name, "ies": "ies" if len(names) > 1 else "y",
+                "props": ", ".join(f"`{n}`" for n in names[:5]) + (", ..." if len(names) > 5 else ""),
+                "first": " ".join(text(first).split())}
+        # the finding spans first..last start line, so one click marks them all
+        yield Hit(first, args, end_node=last, suggestion=prefix_each(mutable, f.lines, "readonly "))
 
 
 @rule(
