@@ -448,10 +448,15 @@ def test_wildcard_resource_is_quoted_as_written():
           resources: ['arn:aws:bedrock:*::foundation-model/*'],
         }));
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+        fn.addToRolePolicy(new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [`arn:aws:kms:${this.region}:${this.account}:key/*`],
+        }));
     """, params="fn: lambda.Function")
     messages = sorted(f.message for f in findings(src, "SEC-IAM-003"))
     assert messages == ["Policy statement grants `bedrock:InvokeModel` on every resource "
                         "(`arn:aws:bedrock:*::foundation-model/*`)",
+                        "Policy statement grants `kms:Decrypt` on every resource (`arn:aws:kms:${…}:${…}:key/*`)",
                         "Policy statement grants `sqs:SendMessage` on every resource (`*`)"]
 
 

@@ -132,6 +132,11 @@ def _render(value: v.Value) -> str | None:
     return None
 
 
+def shown(rendered: str) -> str:
+    """A rendered string for a message: the unknown parts of a template as `${…}`."""
+    return rendered.replace(_PLACEHOLDER, "${…}")
+
+
 def _render_action(value: v.Value) -> str | None:
     rendered = _render(value)
     return None if rendered is None or _PLACEHOLDER in rendered else rendered

@@ -153,7 +153,7 @@ def _problem(stmt: iam.Statement) -> _Problem | None:
 def _wildcard_shown(stmt: iam.Statement) -> str:
     """`*`, or the wildcard ARN as written (`arn:aws:dynamodb:*:*:table/*`: every table)."""
     arn = next((r for r in stmt.resources.known if iam.is_any_resource(r)), "*")
-    return f"`{arn.strip()}`"
+    return f"`{iam.shown(arn.strip())}`"
 
 
 def _grant_for(stmt: iam.Statement) -> str | None:
