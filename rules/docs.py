@@ -20,7 +20,8 @@ def render_rules_markdown(rules: list[Rule]) -> str:
         for sub in Subcategory:
             for r in (r for r in in_cat if r.subcategory == sub):
                 out += [f"### {r.id}", "", f"**{r.name}** · `{r.subcategory.value}` · default severity "
-                        f"`{r.severity.value}`" + (" · production-aware" if r.production_aware else ""), ""]
+                        f"`{r.severity.value}`" + (" · production-aware" if r.production_aware else "")
+                        + (" · also in test files" if r.in_tests else ""), ""]
                 out.append(r.docs.replace("\n### ", "\n#### ").replace("### ", "#### ", 1))
                 out.append("")
     return "\n".join(out).rstrip() + "\n"

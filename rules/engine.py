@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from rules.findings import Diagnostic, Finding
 from rules.model.context import Context
+from rules.model.layout import is_test_file
 from rules.model.project import Project, gc_paused
 from rules.model.source import SourceFile
 from rules.parsing import text
@@ -43,12 +44,14 @@ def _analyse(project: Project, config, rules: list[Rule] | None) -> Analysis:
                 f"syntax error at line {err.start_point[0] + 1}, column {err.start_point[1] + 1}: "
                 "analysed what could be recovered", "notice"))
 
+    app_files = [f for f in project.analysed if not is_test_file(f)]
     for r, severity in active:
-        targets = project.analysed if r.scope == "file" else [None]
+        targets = (project.analysed if r.in_tests else app_files) if r.scope == "file" else [None]
         for f in targets:
             try:
                 hits = list(r.check(f, ctx) if f is not None else r.check(project, ctx))
-                raw.extend(_finding(r, severity, h, f) for h in hits)
+                raw.extend(_finding(r, severity, h, f) for h in hits
+                           if r.in_tests or not is_test_file(h.file or f))
             except Exception as exc:  # one broken rule must not stop the others
                 where = f.path if f is not None else "project"
                 frame = traceback.extract_tb(exc.__traceback__)[-1]

@@ -51,6 +51,7 @@ class Rule:
     sections: dict[str, str]
     confidence: str = "high"
     production_aware: bool = False
+    in_tests: bool = False             # also reported in test files (see rules/model/layout.py)
 
     @property
     def category(self) -> Category:
@@ -113,8 +114,12 @@ def _dedent(doc: str) -> str:
 
 def rule(*, id: str, name: str, subcategory: Subcategory | str, severity: Severity | str,
          message: str, remediation: str, references: Iterable[str] = (), scope: str = "file",
-         confidence: str = "high", production_aware: bool = False):
-    """Register the decorated function as a rule; errors surface at import time."""
+         confidence: str = "high", production_aware: bool = False, in_tests: bool = False):
+    """Register the decorated function as a rule; errors surface at import time.
+
+    Test files build throw-away resources on purpose (an unencrypted bucket to test a
+    construct), so rules skip them unless `in_tests`: for mistakes that break a test as
+    surely as the app (an API that does not exist, a v1 import, a missing required prop)."""
     def decorate(fn: Callable[..., Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
         if not ID_PATTERN.match(id):
             raise RuleDefinitionError(f"rule id {id!r} does not match {ID_PATTERN.pattern}")
@@ -141,7 +146,7 @@ def rule(*, id: str, name: str, subcategory: Subcategory | str, severity: Severi
         if not _code(sections["Example"]) or not _code(sections["Use instead"]):
             raise RuleDefinitionError(f"{id}: Example and Use instead need a ```ts block")
         REGISTRY[id] = Rule(id, name, sub, sev, message, remediation, tuple(references), scope, fn,
-                            sections, confidence, production_aware)
+                            sections, confidence, production_aware, in_tests)
         return fn
     return decorate
 

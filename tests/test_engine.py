@@ -80,3 +80,28 @@ export class S extends Stack {
 }
 """
     assert analyse(project(**{"s.ts": src})).findings == []
+
+
+TEST_FIXTURE = """import * as cdk from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Template } from 'aws-cdk-lib/assertions';
+
+const app = new cdk.App();
+const stack = new cdk.Stack(app, 'Uploads');
+new s3.Bucket(stack, 'Scratch', { removalPolicy: cdk.RemovalPolicy.DESTROY });
+new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.THIRTY_DAYS });
+Template.fromStack(stack);
+"""
+
+
+def test_test_files_get_only_the_rules_for_code_that_cannot_work():
+    """A test's throw-away bucket is not a finding; an enum member that does not exist still is."""
+    by_path = {}
+    app = TEST_FIXTURE.replace("import { Template } from 'aws-cdk-lib/assertions';\n", "").replace(
+        "Template.fromStack(stack);\n", "")
+    for f in analyse(project(**{"lib/app.ts": app, "test/app.test.ts": TEST_FIXTURE})).findings:
+        by_path.setdefault(f.path, set()).add(f.rule_id)
+    assert {"OPS-BAK-001", "SEC-KMS-001", "CDK-API-001"} <= by_path["lib/app.ts"]
+    assert by_path["test/app.test.ts"] == {"CDK-API-001"}
+    assert all(REGISTRY[rule_id].in_tests for rule_id in by_path["test/app.test.ts"])

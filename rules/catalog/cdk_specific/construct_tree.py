@@ -155,6 +155,7 @@ def _consequence(owner_kind: str) -> tuple[str, Severity | None]:
     message="Construct id '{ident}' {where}: synth fails with \"There is already a Construct with name '{ident}'\"",
     remediation="{fix}",
     references=("https://docs.aws.amazon.com/cdk/v2/guide/identifiers.html#identifiers_construct_ids",),
+    in_tests=True,
 )
 def colliding_construct_ids(f, ctx):
     """

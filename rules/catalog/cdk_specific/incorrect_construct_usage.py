@@ -30,6 +30,7 @@ _POLICY_BY_ARN = "aws_iam.ManagedPolicy.fromManagedPolicyArn"
     message="{problem}",
     remediation="{fix}",
     references=("https://docs.aws.amazon.com/cdk/api/v2/docs/aws-construct-library.html",),
+    in_tests=True,
 )
 def nonexistent_cdk_api(f, ctx):
     """
@@ -269,6 +270,7 @@ def _in_call(node, call_node) -> bool:
     remediation="{fix}",
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies",
                 "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/policy-list.html"),
+    in_tests=True,
 )
 def unknown_aws_managed_policy(f, ctx):
     """

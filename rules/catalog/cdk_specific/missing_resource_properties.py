@@ -32,6 +32,7 @@ def _code_list(names) -> str:
     message="{subject} is missing required {noun} {missing}; compilation and synthesis fail",
     remediation="Add {missing} to {where}",
     references=("https://docs.aws.amazon.com/cdk/api/v2/docs/aws-construct-library.html",),
+    in_tests=True,
 )
 def missing_required_props(f, ctx):
     """
@@ -116,6 +117,7 @@ def missing_required_props(f, ctx):
     message="{subject} sets none of {any_of}; aws-cdk-lib throws \"{error}\" at synth",
     remediation="Add {first} to {where}",
     references=("https://docs.aws.amazon.com/cdk/api/v2/docs/aws-construct-library.html",),
+    in_tests=True,
 )
 def missing_conditionally_required_props(f, ctx):
     """

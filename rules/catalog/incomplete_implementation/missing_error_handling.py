@@ -7,7 +7,6 @@ from rules.model import values as v
 from rules.model.app import StackInstance, app_model
 from rules.model.cdk_json import sets_context
 from rules.model.guards import Read, Use, declaration_statement, env_entry, in_try_block, read, unwrap
-from rules.model.layout import is_test_file
 from rules.model.references import names_by_spelling
 from rules.parsing import Node, text
 from rules.registry import Hit, rule
@@ -91,8 +90,6 @@ def unchecked_context_value(f, ctx):
     ## References
     - https://docs.aws.amazon.com/cdk/v2/guide/context.html
     """
-    if is_test_file(f):
-        return                # a test sets its own context
     for call in f.method_calls:
         if call.name != "tryGetContext" or not call.args:
             continue
@@ -172,8 +169,6 @@ def unchecked_environment_variable(f, ctx):
     ## References
     - https://docs.aws.amazon.com/cdk/v2/guide/environments.html
     """
-    if is_test_file(f):
-        return                # a test controls its own environment
     for node in _env_variable_reads(f):
         name = text(node.child_by_field_name("property"))
         if name in _CLI_VARIABLES:
@@ -257,8 +252,6 @@ def unvalidated_config_file(f, ctx):
     ## References
     - https://docs.aws.amazon.com/cdk/v2/guide/best-practices.html#best-practices-apps
     """
-    if is_test_file(f):
-        return                # a test reads its own fixtures
     for call in f.method_calls:
         if call.name not in _PARSERS or not call.args or not _reads_file(call.args[0]):
             continue

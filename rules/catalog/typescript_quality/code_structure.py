@@ -9,7 +9,6 @@ options yet; these constants are where such options would plug in.)
 from __future__ import annotations
 
 from rules.model import values as v
-from rules.model.layout import is_test_file
 from rules.model.library import base_fqns
 from rules.model.scopes import STATEMENT_TYPES
 from rules.model.services import LAYER_ORDER, layer_of, module_of, service_family, stack_name
@@ -152,8 +151,6 @@ def oversized_stack_constructor(f, ctx):
     configuration yet). Resources created in helper methods or Construct classes
     are already separated and are not counted.
     """
-    if is_test_file(f):
-        return
     for cls in f.classes:
         if cls.kind not in _SIZE_KINDS or cls.constructor_body is None:
             continue
@@ -289,8 +286,6 @@ def app_in_one_file(f, ctx):
     new QueueStack(app, 'Queues');
     ```
     """
-    if is_test_file(f):
-        return
     app = next((c for c in f.constructs if c.fqn == "App"), None)
     if app is None:
         return
@@ -351,8 +346,6 @@ def resources_on_bare_stack(f, ctx):
     new QuickstartStack(app, 'Quickstart');
     ```
     """
-    if is_test_file(f):
-        return
     bare = {c.node.id: c for c in f.constructs if c.fqn == "Stack"}
     if not bare:
         return
@@ -454,8 +447,6 @@ def deeply_nested_construct(f, ctx):
     }
     ```
     """
-    if is_test_file(f):
-        return
     deepest: dict[int, tuple[int, list[str], object, object]] = {}
     for c in f.constructs:
         path, boundary = _nesting(c.node)

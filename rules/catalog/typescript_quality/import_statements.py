@@ -24,6 +24,7 @@ CONSTRUCTS = "constructs"
     message="`{spec}` is a CDK v1 module (end of life since June 2023){mixed}",
     remediation="{fix}",
     references=("https://docs.aws.amazon.com/cdk/v2/guide/migrating-v2.html",),
+    in_tests=True,
 )
 def cdk_v1_import(f, ctx):
     """
@@ -123,6 +124,7 @@ def _clause_parts(statement) -> list:
     message="`{name}` {problem}{hint}",
     remediation="{fix}",
     references=("https://docs.aws.amazon.com/cdk/api/v2/docs/aws-construct-library.html",),
+    in_tests=True,
 )
 def import_from_wrong_module(f, ctx):
     """
@@ -220,6 +222,7 @@ def _moved_import(stmt, home: str | None) -> str | None:
     message="{names} {verb} imported but never used",
     remediation="Remove the unused import",
     references=("https://www.typescriptlang.org/tsconfig#noUnusedLocals",),
+    in_tests=True,
 )
 def unused_import(f, ctx):
     """

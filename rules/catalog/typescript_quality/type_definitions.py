@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 from rules.model.edits import prefix_each
-from rules.model.layout import is_test_file
 from rules.model.references import names_by_spelling
 from rules.model.scopes import FUNCTION_TYPES
 from rules.model.type_decls import (
@@ -70,8 +69,6 @@ def explicit_any(f, ctx):
     }
     ```
     """
-    if is_test_file(f):
-        return
     seen_lines: set[int] = set()
     for n in f.nodes("predefined_type"):
         if text(n) != "any":
@@ -336,6 +333,7 @@ _EXPLANATION = re.compile(r"[A-Za-z0-9]")
     remediation="Fix the type error; if it must stay, use `// @ts-expect-error <why>` so the reason is on record",
     references=("https://www.typescriptlang.org/docs/handbook/release-notes/typescript-3-9.html"
                 "#-ts-expect-error-comments",),
+    in_tests=True,
 )
 def unexplained_ts_ignore(f, ctx):
     """
@@ -464,6 +462,7 @@ def mutable_props_interface(f, ctx):
     message="{kind} {name} reads `{param}.{field}`, but its props type `{typed}` declares no `{field}`",
     remediation="{fix}",
     references=("https://docs.aws.amazon.com/cdk/v2/guide/constructs.html#constructs_author",),
+    in_tests=True,
 )
 def props_field_not_declared(f, ctx):
     """
