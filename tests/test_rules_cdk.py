@@ -85,6 +85,14 @@ class TestNonexistentApi:
             """
         assert hits(textwrap.dedent(source), "CDK-API-001") == {("CDK-API-001", n) for n in (4, 5, 6, 7)}
 
+    def test_enum_members_aliasing_another_exist(self):
+        """jsii drops `GENERAL_PURPOSE_SSD_GP3 = GP3`; the .d.ts declares it."""
+        assert hits(src("""\
+            const a = ec2.EbsDeviceVolumeType.GENERAL_PURPOSE_SSD_GP3;
+            const b = ec2.EbsDeviceVolumeType.GP3;
+            const c = ec2.EbsDeviceVolumeType.GENERAL_PURPOSE_SSD_GP4;
+            """), "CDK-API-001") == {("CDK-API-001", line(3))}
+
     def test_message_names_the_closest_real_member(self):
         [f] = findings(src("const r = logs.RetentionDays.THIRTY_DAYS;\n"), "CDK-API-001")
         assert "`RetentionDays.THIRTY_DAYS` does not exist" in f.message

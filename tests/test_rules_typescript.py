@@ -333,6 +333,16 @@ import { aws_ec2 as ec2, Stack } from 'aws-cdk-lib';
     assert "lives in `constructs`" in found[3].message
 
 
+def test_names_only_the_declarations_export_are_real():
+    """Type-only re-exports, constants and `*Ref` interfaces are not in jsii but do exist."""
+    src = """import { ResourceEnvironment, Stack } from 'aws-cdk-lib';
+import { S3_CREATE_DEFAULT_LOGGING_POLICY } from 'aws-cdk-lib/cx-api';
+import { IBucketRef, Bucket } from 'aws-cdk-lib/aws-s3';
+import { NOT_A_FEATURE_FLAG } from 'aws-cdk-lib/cx-api';
+"""
+    assert {f.line for f in findings(src, "TSQ-IMP-002")} == {4}
+
+
 def test_misspelled_member_gets_a_guess():
     [finding] = findings("import { BucketEncrypton } from 'aws-cdk-lib/aws-s3';\n", "TSQ-IMP-002")
     assert "did you mean `BucketEncryption`?" in finding.message

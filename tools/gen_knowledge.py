@@ -7,6 +7,9 @@ Run by hand when bumping the pinned CDK version; never at test time:
     .venv/bin/python tools/gen_knowledge.py --from-dir /tmp/pkgs   # already-extracted packages
     .venv/bin/python tools/gen_knowledge.py --check-overlay        # verify overlay.yml quotes
 
+jsii leaves out what the .d.ts files declare beyond it (constants, functions, type aliases,
+type-only re-exports, enum members aliasing another); tools/dts_surface.py reads those in.
+
 The output keeps only what static review needs (type shapes, optionality, `@default` and
 deprecation text, source file) and stores each type's *own* members plus direct base links;
 rules/knowledge/__init__.py flattens inheritance on demand, which keeps the file much smaller
@@ -35,6 +38,10 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dts_surface import Surface, enum_members  # noqa: E402  (uses the analyser's parser)
 
 CDK_VERSION = "2.276.0"
 # Newest 10.x when the data file was generated; satisfies aws-cdk-lib's peer range ^10.5.0.
@@ -219,20 +226,50 @@ def npm_fetch(spec: str, workdir: Path) -> Path:
     return dest / "package"
 
 
+def add_declarations(modules: dict[str, list[str]], cdk_types: dict[str, dict], s: Strings,
+                     cdk_dir: Path) -> int:
+    """What the .d.ts files add to the jsii view (see dts_surface.py): each module's other
+    exports, and enum members that alias another. Returns how many names were added."""
+    surface, added = Surface(cdk_dir), 0
+    for module, names in modules.items():
+        if "." not in module:           # nested namespaces (aws_s3.mixins) have no entry file of their own
+            extra = surface.module_exports(module.replace("_", "-")) - set(names)
+            names[:] = sorted({*names, *extra})
+            added += len(extra)
+    files = s.table()
+    for rec in cdk_types.values():
+        if rec["k"] != "e" or not rec.get("f"):
+            continue
+        declared = enum_members(cdk_dir / (files[rec["f"]][:-3] + ".d.ts"), rec["name"])
+        for member, deprecated in declared.items():
+            if member not in rec["e"]:
+                rec["e"][member] = s(deprecated)
+                added += 1
+    return added
+
+
 def build(cdk_dir: Path, constructs_dir: Path) -> tuple[dict, dict]:
     cdk, cons = load_assembly(cdk_dir), load_assembly(constructs_dir)
     s = Strings()
     s.seeded(_collect_strings(cdk["types"]) + _collect_strings(cons["types"]))
-    types = {**distil(cons, s), **distil(cdk, s)}
+    cons_types = distil(cons, s)
+    cdk_types = distil(cdk, s)
+    for fqn, rec in cdk_types.items():
+        rec["name"] = fqn.rsplit(".", 1)[-1]
+    modules = modules_of(cdk)
+    declared = add_declarations(modules, cdk_types, s, cdk_dir)
+    for rec in cdk_types.values():
+        del rec["name"]
+    types = {**cons_types, **cdk_types}
     data = {
         "format": FORMAT,
         "packages": {cdk["name"]: cdk["version"], cons["name"]: cons["version"]},
-        "modules": modules_of(cdk),
+        "modules": modules,
         "constructs": sorted(short_fqn(f).split(".", 1)[1] for f in cons["types"]),
         "t": types,
         "s": s.table(),
     }
-    stats = {"types": len(types), "strings": len(data["s"])}
+    stats = {"types": len(types), "strings": len(data["s"]), "declared": declared}
     return data, stats
 
 
@@ -300,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     if data["packages"].get("aws-cdk-lib") != args.cdk_version:
         print(f"warning: assembly is {data['packages']}, expected {args.cdk_version}", file=sys.stderr)
     packed, raw = write(data, args.out)
-    print(f"{args.out}: {stats['types']} types, {stats['strings']} strings, "
+    print(f"{args.out}: {stats['types']} types (+{stats['declared']} names from the .d.ts), "
+          f"{stats['strings']} strings, "
           f"{packed / 1e6:.2f} MB gzip ({raw / 1e6:.2f} MB raw)")
     return 0
 
