@@ -360,8 +360,8 @@ def test_flattening_on_a_tiny_assembly(tmp_path):
     """Overrides shadow base members; interface members only fill gaps; statics inherit."""
     s = ["", "string", "number", "m.Props", "old"]
     data = {
-        "format": 1, "packages": {"aws-cdk-lib": "0.0.0", "constructs": "10.0.0"},
-        "modules": {"": [], "m": ["A", "B", "I", "Props", "BaseProps"]}, "constructs": [],
+        "format": 2, "packages": {"aws-cdk-lib": "0.0.0", "constructs": "10.0.0"},
+        "modules": {"": [], "m": ["A", "B", "I", "Props", "BaseProps"]}, "entries": ["m"], "constructs": [],
         "s": s,
         "t": {
             "constructs.Construct": {"k": "c", "f": 0},

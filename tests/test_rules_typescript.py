@@ -334,13 +334,16 @@ import { aws_ec2 as ec2, Stack } from 'aws-cdk-lib';
 
 
 def test_names_only_the_declarations_export_are_real():
-    """Type-only re-exports, constants and `*Ref` interfaces are not in jsii but do exist."""
+    """Type-only re-exports, constants, `*Ref` interfaces and the deep entry points of the
+    package.json `exports` are not in jsii but do exist."""
     src = """import { ResourceEnvironment, Stack } from 'aws-cdk-lib';
 import { S3_CREATE_DEFAULT_LOGGING_POLICY } from 'aws-cdk-lib/cx-api';
 import { IBucketRef, Bucket } from 'aws-cdk-lib/aws-s3';
 import { NOT_A_FEATURE_FLAG } from 'aws-cdk-lib/cx-api';
+import { md5hash } from 'aws-cdk-lib/core/lib/helpers-internal';
+import { Bucket as B } from 'aws-cdk-lib/aws-s3/lib/bucket';
 """
-    assert {f.line for f in findings(src, "TSQ-IMP-002")} == {4}
+    assert {f.line for f in findings(src, "TSQ-IMP-002")} == {4, 6}
 
 
 def test_misspelled_member_gets_a_guess():

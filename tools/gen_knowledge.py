@@ -15,9 +15,11 @@ deprecation text, source file) and stores each type's *own* members plus direct 
 rules/knowledge/__init__.py flattens inheritance on demand, which keeps the file much smaller
 than flattening here (every Cfn* class would otherwise repeat CfnResource's members).
 
-Encoding (format 1), all JSON, sorted keys, gzip with mtime 0 so output is byte-reproducible:
-  {"format": 1, "packages": {name: version}, "s": [interned strings, s[0] == ""],
-   "modules": {submodule: [top-level names]}, "constructs": [top-level names of constructs],
+Encoding (format 2: format 1 plus "entries"), all JSON, sorted keys, gzip with mtime 0 so
+output is byte-reproducible:
+  {"format": 2, "packages": {name: version}, "s": [interned strings, s[0] == ""],
+   "modules": {submodule: [top-level names]}, "entries": [importable subpaths of aws-cdk-lib],
+   "constructs": [top-level names of constructs],
    "t": {fqn: record}}
   record keys: k kind ("c" class, "s" struct, "i" interface, "e" enum), f source file (s idx),
     d deprecation (s idx), b base class fqn, i direct interfaces, a abstract (1),
@@ -46,7 +48,7 @@ from dts_surface import Surface, enum_members  # noqa: E402  (uses the analyser'
 CDK_VERSION = "2.276.0"
 # Newest 10.x when the data file was generated; satisfies aws-cdk-lib's peer range ^10.5.0.
 CONSTRUCTS_VERSION = "10.8.1"
-FORMAT = 1
+FORMAT = 2
 OUT = Path(__file__).resolve().parent.parent / "rules" / "knowledge" / "aws_cdk_lib.json.gz"
 
 F_OPTIONAL, F_STATIC, F_READONLY, F_PROTECTED, F_ABSTRACT, F_VARIADIC = 1, 2, 4, 8, 16, 32
@@ -248,6 +250,13 @@ def add_declarations(modules: dict[str, list[str]], cdk_types: dict[str, dict], 
     return added
 
 
+def entry_points(cdk_dir: Path) -> list[str]:
+    """The importable subpaths of the package (`exports` of its package.json), code only."""
+    exports = json.loads((cdk_dir / "package.json").read_text())["exports"]
+    return sorted(key[2:] for key in exports
+                  if key.startswith("./") and not key[2:].startswith(".") and not key.endswith((".json", ".js")))
+
+
 def build(cdk_dir: Path, constructs_dir: Path) -> tuple[dict, dict]:
     cdk, cons = load_assembly(cdk_dir), load_assembly(constructs_dir)
     s = Strings()
@@ -265,6 +274,7 @@ def build(cdk_dir: Path, constructs_dir: Path) -> tuple[dict, dict]:
         "format": FORMAT,
         "packages": {cdk["name"]: cdk["version"], cons["name"]: cons["version"]},
         "modules": modules,
+        "entries": entry_points(cdk_dir),
         "constructs": sorted(short_fqn(f).split(".", 1)[1] for f in cons["types"]),
         "t": types,
         "s": s.table(),

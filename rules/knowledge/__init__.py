@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from rules.knowledge.overlay import Overlay, PortFact, SemanticDefault, StatefulFact
 
 DATA_FILE = "aws_cdk_lib.json.gz"
-FORMAT = 1
+FORMAT = 2
 # Bit flags of the data file (see tools/gen_knowledge.py).
 _OPTIONAL, _STATIC, _READONLY, _PROTECTED, _ABSTRACT, _VARIADIC = 1, 2, 4, 8, 16, 32
 _PRIMITIVES = frozenset({"string", "number", "boolean", "any", "date", "json", "void"})
@@ -175,6 +175,7 @@ class Knowledge:
         self._s: list[str] = data["s"]
         self._t: dict[str, dict] = data["t"]
         self._modules: dict[str, list[str]] = data["modules"]
+        self._entries: frozenset[str] = frozenset(data["entries"])
         self._constructs: list[str] = data["constructs"]
         self.packages: Mapping[str, str] = MappingProxyType(data["packages"])
         self.cdk_version: str = data["packages"]["aws-cdk-lib"]
@@ -235,6 +236,11 @@ class Knowledge:
         if got is None:
             got = self._module_sets[module] = frozenset(self._modules.get(module, ()))
         return got
+
+    def entry_points(self) -> frozenset[str]:
+        """The subpaths `aws-cdk-lib/<subpath>` the package lets code import (its package.json
+        `exports`): every module, and a few deep ones such as `core/lib/helpers-internal`."""
+        return self._entries
 
     def package_members(self, package: str) -> frozenset[str]:
         """Top-level type names of another jsii package: only 'constructs' is included."""

@@ -48,6 +48,13 @@ def is_cdk_module(module: str) -> bool:
     return module in _modules()
 
 
+def is_cdk_entry_point(spec: str) -> bool:
+    """Can `aws-cdk-lib/<subpath>` be imported (a module, or a deep entry such as
+    `aws-cdk-lib/core/lib/helpers-internal` that the package exports)?"""
+    from rules.knowledge import knowledge
+    return spec.startswith(CDK_V2 + "/") and spec[len(CDK_V2) + 1:] in knowledge().entry_points()
+
+
 def closest_module(name: str) -> str | None:
     """The aws-cdk-lib module (`aws_s3`) a wrong submodule name most likely meant: the existing
     module of a deep path (`aws-s3/lib/bucket`), else the closest spelling."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from rules.model.cdk_versions import (
-    CONSTRUCTS_MEMBERS, closest_member, closest_module, is_cdk_module, module_spec, uses_cdk_v2, v2_spec,
+    CONSTRUCTS_MEMBERS, closest_member, closest_module, is_cdk_entry_point, is_cdk_module, module_spec,
+    uses_cdk_v2, v2_spec,
 )
 from rules.model.edits import replace_on_line
 from rules.model.imports import CDK_V2
@@ -159,7 +160,8 @@ def import_from_wrong_module(f, ctx):
         if stmt.ref.kind != "cdk":
             continue
         if not is_cdk_module(stmt.ref.module):
-            yield Hit(stmt.node, _missing_module(stmt.ref.spec, stmt.ref.spec.removeprefix(CDK_V2 + "/")))
+            if not is_cdk_entry_point(stmt.ref.spec):
+                yield Hit(stmt.node, _missing_module(stmt.ref.spec, stmt.ref.spec.removeprefix(CDK_V2 + "/")))
             continue
         for b in stmt.bindings:
             if b.imported is None or b.imported == "default":
