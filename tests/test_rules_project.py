@@ -437,6 +437,15 @@ def test_export_names_are_compared_within_one_app(second_app, collide):
     assert hits(project(**files), "CDK-XSR-005") == ({("CDK-XSR-005", line_of(b, "exportName"))} if collide else set())
 
 
+@pytest.mark.parametrize("second_app,collide", [("apig-waf/src", False), ("private-api/src", True)])
+def test_apps_without_cdk_json_are_told_apart_by_their_package_json(second_app, collide):
+    """An app run with `cdk --app ...` from a package script has no cdk.json of its own."""
+    a, b = output_stack("A", "'ApiUrl'"), output_stack("B", "'ApiUrl'")
+    files = {"package.json": "{}", "private-api/src/package.json": "{}", "apig-waf/src/package.json": "{}",
+             "private-api/src/api/a.ts": a, f"{second_app}/api/b.ts": b}
+    assert hits(project(**files), "CDK-XSR-005") == ({("CDK-XSR-005", line_of(b, "exportName"))} if collide else set())
+
+
 def test_export_names_with_the_stack_name_do_not_collide():
     a, b = output_stack("A", "`${this.stackName}-VpcId`"), output_stack("B", "`${this.stackName}-VpcId`")
     assert hits(project(**{"lib/a.ts": a, "lib/b.ts": b}), "CDK-XSR-005") == set()

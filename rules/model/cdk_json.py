@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rules.model.source import SourceFile
 
 CDK_JSON = "cdk.json"
+PACKAGE_JSON = "package.json"
 
 
 @dataclass(frozen=True)
@@ -35,31 +36,48 @@ class CdkJson:
 
 def cdk_json_of(f: "SourceFile") -> CdkJson | None:
     """The nearest `cdk.json` at or above the file's directory; None when there is none."""
+    directory = _nearest(f, CDK_JSON, _cdk_json_directories)
+    if directory is None:
+        return None
+    configs = f.project.memo(_configs_by_directory)
+    if directory not in configs:
+        content = f.project.read_file(os.path.join(directory, CDK_JSON))
+        configs[directory] = CdkJson(directory, _context(content) if content is not None else None)
+    return configs[directory]
+
+
+def app_root(f: "SourceFile") -> str | None:
+    """The directory of the app the file belongs to: its `cdk.json`'s, else (an app run with
+    `cdk --app ...` from a package script) its nearest `package.json`'s; None when unknown."""
+    config = cdk_json_of(f)
+    if config is not None:
+        return config.directory
+    return _nearest(f, PACKAGE_JSON, _packages_by_directory)
+
+
+def _nearest(f: "SourceFile", name: str, memo) -> str | None:
+    """The nearest directory at or above the file's holding a file `name`, read once per directory."""
     if f.project is None or not f.abspath:
         return None
-    found = f.project.memo(_found_by_directory)
-    directory = os.path.dirname(f.abspath)
-    probed = []
+    found = f.project.memo(memo)
+    directory, probed = os.path.dirname(f.abspath), []
     while directory not in found:
         probed.append(directory)
-        content = f.project.read_file(os.path.join(directory, CDK_JSON))
-        if content is not None:
-            found[directory] = CdkJson(directory, _context(content))
+        if f.project.read_file(os.path.join(directory, name)) is not None:
+            found[directory] = directory
             break
         parent = os.path.dirname(directory)
         if parent == directory:
             found[directory] = None
             break
         directory = parent
-    for d in probed:                    # every directory on the way shares the answer
+    for d in probed:
         found.setdefault(d, found[directory])
     return found[directory]
 
 
-def app_root(f: "SourceFile") -> str | None:
-    """The directory of the app the file belongs to (its `cdk.json`); None when unknown."""
-    config = cdk_json_of(f)
-    return config.directory if config is not None else None
+def _packages_by_directory(project: "Project") -> dict[str, str | None]:
+    return {}
 
 
 def feature_flag(f: "SourceFile", flag: "FeatureFlag") -> bool | None:
@@ -82,7 +100,11 @@ def sets_context(f: "SourceFile", key: str) -> bool:
     return config is not None and config.context is not None and config.context.get(key) is not None
 
 
-def _found_by_directory(project: "Project") -> dict[str, CdkJson | None]:
+def _cdk_json_directories(project: "Project") -> dict[str, str | None]:
+    return {}
+
+
+def _configs_by_directory(project: "Project") -> dict[str, CdkJson]:
     return {}
 
 
