@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rules.findings import Diagnostic, Finding
 from rules.model.context import Context
 from rules.model.layout import is_test_file
+from rules.model.origins import value_origin
 from rules.model.project import Project, gc_paused
 from rules.model.source import SourceFile
 from rules.parsing import text
@@ -45,13 +46,18 @@ def _analyse(project: Project, config, rules: list[Rule] | None) -> Analysis:
                 "analysed what could be recovered", "notice"))
 
     app_files = [f for f in project.analysed if not is_test_file(f)]
+    analysed = {id(f) for f in app_files}
+    origins: dict[tuple, list[tuple[Finding, Finding]]] = {}
     for r, severity in active:
         targets = (project.analysed if r.in_tests else app_files) if r.scope == "file" else [None]
         for f in targets:
             try:
                 hits = list(r.check(f, ctx) if f is not None else r.check(project, ctx))
-                raw.extend(_finding(r, severity, h, f) for h in hits
-                           if r.in_tests or not is_test_file(h.file or f))
+                for h in hits:
+                    if r.in_tests or not is_test_file(h.file or f):
+                        raw.append(finding := _finding(r, severity, h, f))
+                        if r.follows_values and (at := _at_origin(finding, h, f, analysed)) is not None:
+                            origins.setdefault((at.rule_id, at.path, at.line), []).append((at, finding))
             except Exception as exc:  # one broken rule must not stop the others
                 where = f.path if f is not None else "project"
                 frame = traceback.extract_tb(exc.__traceback__)[-1]
@@ -60,6 +66,7 @@ def _analyse(project: Project, config, rules: list[Rule] | None) -> Analysis:
                     f"rule {r.id} crashed on {where}: {type(exc).__name__}: {exc} "
                     f"({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})", "error", r.id))
 
+    raw.extend(_origin_findings(origins, raw))
     by_path: dict[str, list[Finding]] = {}
     for finding in _dedupe(raw):
         by_path.setdefault(finding.path, []).append(finding)
@@ -91,6 +98,33 @@ def _finding(r: Rule, severity, hit: Hit, current: SourceFile | None) -> Finding
         message=r.format(r.message, hit.args), remediation=r.format(r.remediation, hit.args),
         suggestion=hit.suggestion, rule_name=r.name, snippet=text(hit.node)[:400],
     )
+
+
+def _at_origin(finding: Finding, hit: Hit, current: SourceFile | None,
+               analysed: set[int]) -> Finding | None:
+    """The finding again where its value is set, when that is another line of the analysed
+    code (a constant, a stage config): the line a pull request changing the value touches."""
+    origin = value_origin(hit.file or current, hit.node)
+    if origin is None or id(origin[0]) not in analysed:
+        return None
+    file, node = origin
+    return replace(finding, path=file.path, line=node.start_point[0] + 1, end_line=node.end_point[0] + 1,
+                   column=node.start_point[1] + 1, suggestion=None, snippet=text(node)[:400])
+
+
+def _origin_findings(origins: dict[tuple, list[tuple[Finding, Finding]]], raw: list[Finding]) -> list[Finding]:
+    """One finding per rule and place a value is set, naming where it is used; none where
+    the rule reports that line already."""
+    reported = {(f.rule_id, f.path, f.line) for f in raw}
+    out = []
+    for place, pairs in origins.items():
+        if place in reported:
+            continue
+        at, use = pairs[0]
+        uses = sorted({(u.path, u.line) for _, u in pairs})
+        where = f"{uses[0][0]}:{uses[0][1]}" + (f" and {len(uses) - 1} more" if len(uses) > 1 else "")
+        out.append(replace(at, message=f"{use.message} (set here, used at {where})"))
+    return out
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -52,6 +52,7 @@ class Rule:
     confidence: str = "high"
     production_aware: bool = False
     in_tests: bool = False             # also reported in test files (see rules/model/layout.py)
+    follows_values: bool = False       # a hit on a prop is also reported where its value is set
 
     @property
     def category(self) -> Category:
@@ -114,12 +115,17 @@ def _dedent(doc: str) -> str:
 
 def rule(*, id: str, name: str, subcategory: Subcategory | str, severity: Severity | str,
          message: str, remediation: str, references: Iterable[str] = (), scope: str = "file",
-         confidence: str = "high", production_aware: bool = False, in_tests: bool = False):
+         confidence: str = "high", production_aware: bool = False, in_tests: bool = False,
+         follows_values: bool = False):
     """Register the decorated function as a rule; errors surface at import time.
 
     Test files build throw-away resources on purpose (an unencrypted bucket to test a
     construct), so rules skip them unless `in_tests`: for mistakes that break a test as
-    surely as the app (an API that does not exist, a v1 import, a missing required prop)."""
+    surely as the app (an API that does not exist, a v1 import, a missing required prop).
+
+    `follows_values`: the rule's hits on a `key: value` prop are about the value, so when
+    the value comes from a constant or a config entry written elsewhere, the finding is
+    repeated there (rules/model/origins.py)."""
     def decorate(fn: Callable[..., Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
         if not ID_PATTERN.match(id):
             raise RuleDefinitionError(f"rule id {id!r} does not match {ID_PATTERN.pattern}")
@@ -146,7 +152,7 @@ def rule(*, id: str, name: str, subcategory: Subcategory | str, severity: Severi
         if not _code(sections["Example"]) or not _code(sections["Use instead"]):
             raise RuleDefinitionError(f"{id}: Example and Use instead need a ```ts block")
         REGISTRY[id] = Rule(id, name, sub, sev, message, remediation, tuple(references), scope, fn,
-                            sections, confidence, production_aware, in_tests)
+                            sections, confidence, production_aware, in_tests, follows_values)
         return fn
     return decorate
 

@@ -105,3 +105,47 @@ def test_test_files_get_only_the_rules_for_code_that_cannot_work():
     assert {"OPS-BAK-001", "SEC-KMS-001", "CDK-API-001"} <= by_path["lib/app.ts"]
     assert by_path["test/app.test.ts"] == {"CDK-API-001"}
     assert all(REGISTRY[rule_id].in_tests for rule_id in by_path["test/app.test.ts"])
+
+
+CONFIG = """export const DATABASE = {
+  backupDays: 0,
+  instanceClass: 'r6g',
+};
+"""
+DATABASES = """import { Duration, Stack, aws_ec2 as ec2, aws_rds as rds } from 'aws-cdk-lib';
+import { DATABASE } from './config';
+const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 });
+
+export class DataStack extends Stack {
+  build(vpc: ec2.IVpc) {
+    new rds.DatabaseInstance(this, 'Orders', {
+      engine, vpc, multiAz: true, storageEncrypted: true,
+      backupRetention: Duration.days(DATABASE.backupDays),
+    });
+    new rds.DatabaseInstance(this, 'Billing', {
+      engine, vpc, multiAz: true, storageEncrypted: true,
+      backupRetention: Duration.days(DATABASE.backupDays),
+    });
+  }
+}
+"""
+
+
+def test_a_value_set_in_a_config_module_is_also_reported_where_it_is_set():
+    """The pull request that sets `backupDays: 0` changes lib/config.ts, not the stack."""
+    found = analyse(project(**{"lib/config.ts": CONFIG, "lib/data.ts": DATABASES}),
+                    rules=[REGISTRY["OPS-BAK-002"]]).findings
+    assert [(f.path, f.line) for f in found] == [("lib/config.ts", 2), ("lib/data.ts", 9), ("lib/data.ts", 13)]
+    at_config = found[0]
+    assert at_config.message == found[1].message + " (set here, used at lib/data.ts:9 and 1 more)"
+    assert at_config.suggestion is None and at_config.end_line == 2
+
+
+def test_where_a_value_is_set_is_not_reported_outside_the_analysed_files_or_for_key_defects():
+    from rules.model.project import Project
+    sources = {"lib/config.ts": CONFIG.encode(), "lib/data.ts": DATABASES.encode()}
+    only_stack = Project(display=lambda p: p, reader=sources.get)
+    only_stack.select_analysed([only_stack.add("lib/data.ts", sources["lib/data.ts"])])
+    found = analyse(only_stack, rules=[REGISTRY["OPS-BAK-002"]]).findings
+    assert [(f.path, f.line) for f in found] == [("lib/data.ts", 9), ("lib/data.ts", 13)]
+    assert not REGISTRY["CDK-API-001"].follows_values      # a wrong prop name is wrong where it is written

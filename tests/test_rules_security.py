@@ -440,6 +440,27 @@ def test_json_documents():
     check(src, "SEC-IAM")
 
 
+def test_a_helper_granting_every_action_of_the_service_it_is_given():
+    src = """import * as cdk from 'aws-cdk-lib';
+import { aws_iam as iam } from 'aws-cdk-lib';
+
+function allowServiceAccess(role: iam.IRole, service: string): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: [`${service}:*`],
+    resources: ['*'],
+  }));
+}
+
+function allowRead(role: iam.IRole, service: string): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [`${service}:Get*`], resources: ['*'] }));
+}
+"""
+    [finding] = findings(src, "SEC-IAM-002")
+    assert finding.line == 6
+    assert finding.message == ("Policy statement allows `${…}:*` (every action of the service it is given) "
+                               "on every resource (`*`)")
+
+
 def test_wildcard_resource_is_quoted_as_written():
     """A resource-type wildcard is not `*`: the message shows what the statement reaches."""
     src = stack("""

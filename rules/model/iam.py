@@ -138,7 +138,11 @@ def shown(rendered: str) -> str:
 
 
 def _render_action(value: v.Value) -> str | None:
+    """An action as a string; None when any part is unknown, except `${service}:*`: all
+    actions of whichever service it is (a helper granting `<service>:*` for each caller)."""
     rendered = _render(value)
+    if rendered is not None and rendered.endswith(":*") and rendered[:-2] == _PLACEHOLDER:
+        return shown(rendered)
     return None if rendered is None or _PLACEHOLDER in rendered else rendered
 
 

@@ -22,6 +22,7 @@ from rules.taxonomy import Severity
     remediation="Give them egress (`natGateways` at least 1, ideally one per AZ), or make them `ec2.SubnetType.PRIVATE_ISOLATED` and add VPC endpoints for the AWS services they call",
     references=("https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.SubnetType.html",
                 "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html"),
+    follows_values=True,
 )
 def private_subnets_without_nat(f, ctx):
     """
@@ -116,6 +117,7 @@ def _group_name(group) -> str:
     message="SubnetType.{old} is {status}: use SubnetType.{new}",
     remediation="Replace SubnetType.{old} with SubnetType.{new}",
     references=("https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.SubnetType.html",),
+    follows_values=True,
 )
 def deprecated_subnet_type(f, ctx):
     """
@@ -206,6 +208,7 @@ def _spells_member(source: bytes, member: bytes) -> bool:
     message="{db} {placement}",
     remediation="Place databases and caches in `ec2.SubnetType.PRIVATE_ISOLATED` subnets and keep `publiclyAccessible: false`",
     references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",),
+    follows_values=True,
 )
 def database_in_public_subnet(f, ctx):
     """
@@ -296,6 +299,7 @@ def _public_placement(c, ctx) -> str:
     message="Subnet group {group} of {vpc} has cidrMask {mask}: {problem}",
     remediation="Use a cidrMask between 16 and 26 (e.g. 24: 251 usable addresses per AZ)",
     references=("https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html",),
+    follows_values=True,
 )
 def subnet_cidr_mask_too_small(f, ctx):
     """

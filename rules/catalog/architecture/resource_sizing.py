@@ -20,6 +20,7 @@ from rules.registry import Hit, rule
     references=("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html",
                 "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Types.html"),
     production_aware=True,
+    follows_values=True,
 )
 def small_burstable_instance_in_production(f, ctx):
     """
@@ -97,6 +98,7 @@ def small_burstable_instance_in_production(f, ctx):
     remediation="Give API handlers more memory, e.g. `memorySize: 512`, and tune it with measurements (AWS Lambda Power Tuning)",
     references=("https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html",),
     production_aware=True,
+    follows_values=True,
 )
 def default_lambda_memory_behind_api(f, ctx):
     """
@@ -192,6 +194,7 @@ def _memory(fn, ctx, default: int) -> int | None:
     message="{db} allocates {size} GiB of {storage} storage, below the {minimum} GiB minimum",
     remediation="Allocate at least {minimum} GiB (`allocatedStorage: {minimum}`), and set `maxAllocatedStorage` to let it grow",
     references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html",),
+    follows_values=True,
 )
 def rds_storage_below_minimum(f, ctx):
     """

@@ -21,6 +21,7 @@ from rules.registry import Hit, rule
     remediation="Run at least two instances across Availability Zones: `minCapacity: 2, maxCapacity: 4`",
     references=("https://docs.aws.amazon.com/autoscaling/ec2/userguide/auto-scaling-benefits.html",),
     production_aware=True,
+    follows_values=True,
 )
 def single_instance_auto_scaling_group(f, ctx):
     """
@@ -88,6 +89,7 @@ def _single_instance_group(asg, ctx) -> Hit | None:
     remediation="Spread the VPC over at least two AZs, e.g. `maxAzs: {default_azs}`, and run each tier in more than one",
     references=("https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html",
                 "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.Vpc.html"),
+    follows_values=True,
 )
 def single_az_vpc(f, ctx):
     """
@@ -158,6 +160,7 @@ def single_az_vpc(f, ctx):
     references=("https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html",
                 "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.Vpc.html#natgateways"),
     production_aware=True,
+    follows_values=True,
 )
 def fewer_nat_gateways_than_azs(f, ctx):
     """
@@ -241,6 +244,7 @@ def _too_few_nat_gateways(vpc, ctx, lines) -> Hit | None:
     remediation="Enable a standby in a second AZ: `multiAz: true`",
     references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZSingleStandby.html",),
     production_aware=True,
+    follows_values=True,
 )
 def single_az_database(f, ctx):
     """
@@ -325,6 +329,7 @@ def _single_az(db, ctx, lines) -> Hit | None:
     remediation="Add a reader in another AZ to fail over to: `readers: [rds.ClusterInstance.provisioned('reader', {{ ... }})]`",
     references=("https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html",),
     production_aware=True,
+    follows_values=True,
 )
 def aurora_cluster_without_readers(f, ctx):
     """
@@ -416,6 +421,7 @@ def _single_legacy_instance(cluster, ctx) -> Hit | None:
     remediation="Run a primary and at least one replica in another AZ with failover: `numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: true`",
     references=("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html",),
     production_aware=True,
+    follows_values=True,
 )
 def single_node_cache(f, ctx):
     """
@@ -520,6 +526,7 @@ def _cache_cluster_spof(cluster, ctx) -> Hit | None:
     remediation="Run the servers in an `autoscaling.AutoScalingGroup` (minCapacity 2 across AZs) behind a load balancer",
     references=("https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/use-fault-isolation-to-protect-your-workload.html",),
     production_aware=True,
+    follows_values=True,
 )
 def single_app_server_instance(f, ctx):
     """

@@ -159,6 +159,7 @@ def _ip_addresses(f, pair) -> str | None:
     remediation="Move to {successor} and test the function on it",
     references=("https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-support-policy",
                 "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-deprecated"),
+    follows_values=True,
 )
 def deprecated_lambda_runtime(f, ctx):
     """

@@ -553,6 +553,7 @@ def _watched_constructs(project, model) -> tuple[dict[int, list], dict[int, list
     message="{what} in {owner}: this part was never filled in",
     remediation="Replace the placeholder with the real value (from props or context), or implement the missing part",
     references=(),
+    follows_values=True,
 )
 def placeholder_value(f, ctx):
     """

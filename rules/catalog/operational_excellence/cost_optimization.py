@@ -28,6 +28,7 @@ _IOPS_STORAGE = {
     message="{name} ({low}..{high} instances) has no scaling policy",
     remediation="Add a policy, e.g. `{target}.scaleOnCpuUtilization('CpuScaling', {{ targetUtilizationPercent: 60 }})`",
     references=("https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_autoscaling.AutoScalingGroup.html",),
+    follows_values=True,
 )
 def asg_without_scaling_policy(f, ctx):
     """
@@ -106,6 +107,7 @@ def asg_without_scaling_policy(f, ctx):
     remediation="Use `billingMode: dynamodb.BillingMode.PAY_PER_REQUEST`, or add `table.autoScaleReadCapacity("
                 "{{ minCapacity, maxCapacity }}).scaleOnUtilization({{ targetUtilizationPercent: 70 }})` (and for writes)",
     references=("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/AutoScaling.html",),
+    follows_values=True,
 )
 def dynamodb_fixed_capacity(f, ctx):
     """
@@ -220,6 +222,7 @@ def _fixed_table_v2_capacity(table):
                 "(`noncurrentVersionExpiration` for a versioned bucket), or an Intelligent-Tiering transition",
     references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html",),
     production_aware=True,
+    follows_values=True,
 )
 def s3_bucket_without_lifecycle(f, ctx):
     """
@@ -289,6 +292,7 @@ def s3_bucket_without_lifecycle(f, ctx):
     remediation="Use `natGateways: 1` outside production (or `isProd ? 3 : 1`)",
     references=("https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-pricing.html",),
     production_aware=True,
+    follows_values=True,
 )
 def nat_gateways_outside_production(f, ctx):
     """
@@ -359,6 +363,7 @@ def _nat_gateway_count(vpc, ctx) -> int | None:
     remediation="Use gp3 outside production: `{key}: {enum}.GP3`",
     references=("https://aws.amazon.com/rds/pricing/", "https://aws.amazon.com/ebs/pricing/"),
     production_aware=True,
+    follows_values=True,
 )
 def provisioned_iops_outside_production(f, ctx):
     """

@@ -35,6 +35,7 @@ _BACKUP_PLANS = ("aws_backup.BackupPlan", "aws_backup.CfnBackupPlan")
                 " and no `autoDeleteObjects`",
     references=("https://docs.aws.amazon.com/cdk/v2/guide/resources.html#resources_removal",),
     production_aware=True,
+    follows_values=True,
 )
 def destroy_removal_policy_on_data(f, ctx):
     """
@@ -143,6 +144,7 @@ def _retain(pair, lines: list[str]) -> str | None:
     remediation="Keep automated backups long enough to notice a problem: {fix} (up to 35 days)",
     references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html",),
     production_aware=True,
+    follows_values=True,
 )
 def rds_backup_retention(f, ctx):
     """
@@ -230,6 +232,7 @@ def _retention(db, path: tuple[str, ...]):
     references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html",
                 "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html"),
     production_aware=True,
+    follows_values=True,
 )
 def deletion_protection_off(f, ctx):
     """
@@ -300,6 +303,7 @@ def deletion_protection_off(f, ctx):
     remediation="Set `pointInTimeRecoverySpecification: {{ pointInTimeRecoveryEnabled: true }}`",
     references=("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html",),
     production_aware=True,
+    follows_values=True,
 )
 def dynamodb_pitr_off(f, ctx):
     """
@@ -373,6 +377,7 @@ def dynamodb_pitr_off(f, ctx):
     remediation="Set `versioned: true` (with a lifecycle rule expiring noncurrent versions)",
     references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",),
     production_aware=True,
+    follows_values=True,
 )
 def s3_versioning_off(f, ctx):
     """
@@ -445,6 +450,7 @@ def s3_versioning_off(f, ctx):
     remediation="Set `enableAutomaticBackups: true` (or add it to an AWS Backup plan)",
     references=("https://docs.aws.amazon.com/efs/latest/ug/awsbackup.html",),
     production_aware=True,
+    follows_values=True,
 )
 def efs_without_backups(f, ctx):
     """

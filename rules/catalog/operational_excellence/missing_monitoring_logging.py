@@ -140,6 +140,7 @@ def resource_without_alarms(f, ctx):
                 "(passed as `logGroup`), or a finite `RetentionDays`",
     references=("https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/"
                 "Working-with-log-groups-and-streams.html#SettingLogRetention",),
+    follows_values=True,
 )
 def logs_never_expire(f, ctx):
     """
@@ -269,6 +270,7 @@ def _never_expires(ctx, retention: v.Value | None) -> bool:
                 "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html",
                 "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html"),
     production_aware=True,
+    follows_values=True,
 )
 def access_logging_off(f, ctx):
     """
@@ -462,6 +464,7 @@ def _flow_log_targets(project) -> set:
     remediation="{fix}",
     references=("https://docs.aws.amazon.com/xray/latest/devguide/xray-services.html",),
     production_aware=True,
+    follows_values=True,
 )
 def tracing_disabled(f, ctx):
     """

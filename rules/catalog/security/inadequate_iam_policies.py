@@ -134,7 +134,7 @@ def _problem(stmt: iam.Statement) -> _Problem | None:
     wildcard = next((a for a in stmt.actions.known if iam.is_service_wildcard(a)), None)
     if wildcard is not None:
         return _Problem("actions", stmt.actions.node_of(lambda a: a == wildcard),
-                        f"allows `{wildcard}` (every {wildcard.split(':')[0]} action){on}",
+                        f"allows `{wildcard}` ({_every_action_of(wildcard)}){on}",
                         Severity.ERROR if on else Severity.WARNING, "List the actions the code calls" + fix_tail)
     if any_resource is None or stmt.has_condition is not False:
         return None       # scoped, or narrowed by a condition (or one we cannot see)
@@ -148,6 +148,11 @@ def _problem(stmt: iam.Statement) -> _Problem | None:
         return _Problem("resources", any_resource, f"grants {shown}{on}", Severity.WARNING,
                         "Scope `resources` to the ARNs the code uses" + fix_tail)
     return None
+
+
+def _every_action_of(wildcard: str) -> str:
+    service = wildcard.split(":")[0]
+    return "every action of the service it is given" if "${" in service else f"every {service} action"
 
 
 def _wildcard_shown(stmt: iam.Statement) -> str:

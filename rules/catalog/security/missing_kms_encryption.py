@@ -60,6 +60,7 @@ def _switched_off(construct, switch: str, ctx) -> tuple[Node, str] | None:
                 "(or at least `s3.BucketEncryption.KMS_MANAGED`)",
     references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html",),
     production_aware=True,
+    follows_values=True,
 )
 def s3_bucket_without_kms(f, ctx):
     """
@@ -166,6 +167,7 @@ _RDS_INHERITS = ("dbClusterIdentifier", "sourceDbInstanceIdentifier", "dbSnapsho
     message="{name} storage is not encrypted{why}",
     remediation="Set `storageEncrypted: true` and `storageEncryptionKey: key` (a customer-managed KMS key)",
     references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",),
+    follows_values=True,
 )
 def rds_storage_unencrypted(f, ctx):
     """
@@ -244,6 +246,7 @@ def rds_storage_unencrypted(f, ctx):
                 "encryptionKey: key` (TableV2: `TableEncryptionV2.customerManagedKey(key)`)",
     references=("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html",),
     production_aware=True,
+    follows_values=True,
 )
 def dynamodb_table_without_cmk(f, ctx):
     """
@@ -323,6 +326,7 @@ def _aws_owned(value: v.Value) -> bool:
     message="SQS {name} {state}",
     remediation="Encrypt with a customer-managed key: `encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key`",
     references=("https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html",),
+    follows_values=True,
 )
 def sqs_queue_without_kms(f, ctx):
     """
@@ -406,6 +410,7 @@ def _cfn_queue_unencrypted(values: list[v.Value]) -> bool:
     message="SNS {name} is not encrypted at rest: `{key}` is not set (SNS has no default encryption)",
     remediation="Pass a customer-managed key: `masterKey: key` (`kmsMasterKeyId: key.keyArn` on a `CfnTopic`)",
     references=("https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html",),
+    follows_values=True,
 )
 def sns_topic_unencrypted(f, ctx):
     """
@@ -464,6 +469,7 @@ _EBS_VOLUME_CALLS = {"aws_ec2.BlockDeviceVolume.ebs": "aws_ec2.EbsDeviceOptions"
     message="EBS volume {name} is not encrypted{why}",
     remediation="Set `encrypted: true` (and `kmsKey: key` / `encryptionKey: key` for a customer-managed key)",
     references=("https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",),
+    follows_values=True,
 )
 def ebs_volume_unencrypted(f, ctx):
     """
@@ -559,6 +565,7 @@ def _unencrypted_block_devices(owner, f) -> Iterator[Hit]:
     message="EFS {name} is not encrypted at rest{why}",
     remediation="Remove `encrypted: false` (or set `encrypted: true`) and pass `kmsKey: key`",
     references=("https://docs.aws.amazon.com/efs/latest/ug/encryption-at-rest.html",),
+    follows_values=True,
 )
 def efs_unencrypted(f, ctx):
     """
@@ -620,6 +627,7 @@ def efs_unencrypted(f, ctx):
     remediation="Use `encryption: kinesis.StreamEncryption.KMS, encryptionKey: key` (or drop the setting: "
                 "the default is the AWS-managed key)",
     references=("https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html",),
+    follows_values=True,
 )
 def kinesis_stream_unencrypted(f, ctx):
     """
@@ -685,6 +693,7 @@ def _without_key(f, ctx, fqn: str, key: str) -> Iterator[Hit]:
     remediation="Pass `encryptionKey: key` (the key policy must allow `logs.<region>.amazonaws.com`)",
     references=("https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",),
     production_aware=True,
+    follows_values=True,
 )
 def log_group_without_kms(f, ctx):
     """
@@ -739,6 +748,7 @@ def log_group_without_kms(f, ctx):
     remediation="Pass `encryptionKey: key` (a customer-managed KMS key)",
     references=("https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html",),
     production_aware=True,
+    follows_values=True,
 )
 def secret_without_cmk(f, ctx):
     """
@@ -790,6 +800,7 @@ def secret_without_cmk(f, ctx):
     message="S3 {name} {state}: requests over plain HTTP are not denied",
     remediation="Set `enforceSSL: true`",
     references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",),
+    follows_values=True,
 )
 def bucket_allows_plain_http(f, ctx):
     """
@@ -863,6 +874,7 @@ def bucket_allows_plain_http(f, ctx):
     remediation="{fix}",
     references=("https://docs.aws.amazon.com/AmazonElastiCache/latest/red-ug/at-rest-encryption.html",
                 "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/encryption-at-rest.html"),
+    follows_values=True,
 )
 def data_store_unencrypted_at_rest(f, ctx):
     """
