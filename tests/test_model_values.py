@@ -121,3 +121,41 @@ def test_recursive_definition_is_unknown_not_a_crash():
 def _walk(node):
     from rules.parsing import walk
     return walk(node)
+
+
+def probed(body: str):
+    """The value of the argument of `probe(...)` where it is written (inside loops and callbacks)."""
+    f = single(HEADER + "declare function probe(x: unknown): void;\n" + body)
+    call = next(n for n in f.nodes("call_expression") if n.child_by_field_name("function").text == b"probe")
+    return f.eval(call.child_by_field_name("arguments").named_children[0])
+
+
+def literals(value):
+    return [v.literal(b) for b in v.branches(value)]
+
+
+def test_a_loop_variable_takes_each_element_of_a_known_array():
+    assert literals(probed("for (const port of [22, 3389]) { probe(port); }")) == [22, 3389]
+    assert literals(probed("const PORTS = [80, 443] as const;\nfor (const p of PORTS) probe(p);")) == [80, 443]
+    assert literals(probed("for (const [name, port] of [['ssh', 22], ['rdp', 3389]]) probe(port);")) == [22, 3389]
+    assert literals(probed("const P = { ssh: 22, rdp: 3389 };\nfor (const [k, n] of Object.entries(P)) probe(k);")) \
+        == ["ssh", "rdp"]
+
+
+def test_callbacks_of_array_methods_take_each_element():
+    assert literals(probed("[5432, 6379].forEach((port) => probe(port));")) == [5432, 6379]
+    assert literals(probed("const T = ['a', 'b'];\nT.filter(t => { probe(t); return true; });")) == ["a", "b"]
+
+
+def test_map_over_a_known_array_evaluates_the_callback_per_element():
+    value = value_of("const TIERS = ['ingest', 'render'] as const;\n"
+                     "export const x = [{ name: 'public' }, ...TIERS.map((tier) => ({ name: tier, cidrMask: 20 }))];")
+    assert isinstance(value, v.Arr) and not value.open
+    assert [v.literal(item.get("name")) for item in value.items] == ["public", "ingest", "render"]
+
+
+def test_loops_over_what_cannot_be_known_stay_unknown():
+    assert isinstance(probed("declare const ports: number[];\nfor (const p of ports) probe(p);"), v.Unknown)
+    assert isinstance(probed("for (const k in { a: 1 }) probe(k);"), v.Unknown)
+    assert isinstance(probed("for (let p of [1, 2]) { probe(p); }"), v.Unknown)
+    assert isinstance(probed("declare const ports: number[];\nports.forEach((p) => probe(p));"), v.Unknown)

@@ -114,3 +114,22 @@ export function open(sg: ec2.SecurityGroup, isProd: boolean) {
 }
 """
     assert hits(src, "SEC-SG-001") == set()
+
+
+def test_ports_opened_in_a_loop_over_a_constant_array():
+    """Each element of the array is judged: 22 is admin, 80/443 are the web."""
+    src = """import * as cdk from 'aws-cdk-lib';
+import { aws_ec2 as ec2 } from 'aws-cdk-lib';
+
+const ADMIN_PORTS = [443, 22];
+
+export class AdminStack extends cdk.Stack {
+  build(sg: ec2.SecurityGroup) {
+    for (const port of ADMIN_PORTS) {
+      sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), 'admin');
+    }
+    [443, 80].forEach((port) => sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port)));
+  }
+}
+"""
+    assert hits(project(**{"lib/admin.ts": src}), "SEC-SG-001") == {("SEC-SG-001", 9)}

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 _WRAPPERS = {"parenthesized_expression", "as_expression", "satisfies_expression",
              "non_null_expression", "type_assertion"}
 _MAX_DEPTH = 120
+_MAX_ELEMENTS = 32          # a loop over more elements is not unrolled into alternatives
+_OBJECT_WALKS = frozenset({"Object.entries", "Object.keys", "Object.values"})
 
 
 class Evaluator:
@@ -196,6 +198,11 @@ class Evaluator:
             param = bound if bound is not None else v.Param(decl.name, decl.index, decl.type_name,
                                                             node=decl.node, file=self.file)
             return self._destructure(param, decl.path, decl.default) if decl.path else param
+        if decl.kind == "element":
+            bound = self._frame.argument(decl) if self._frame is not None else None
+            if bound is not None:                         # evaluating `arr.map(fn)` item by item
+                return self._destructure(bound, decl.path, decl.default) if decl.path else bound
+            return self._element(decl)
         if decl.kind == "function":
             return v.FunctionRef("function", decl=decl.node, decl_file=self.file, node=decl.node, file=self.file)
         if decl.kind == "class":
@@ -208,6 +215,45 @@ class Evaluator:
             value = self.eval(decl.value)
             return self._destructure(value, decl.path, decl.default)
         return v.Unknown(decl.kind, node=decl.node, file=self.file)
+
+    def _element(self, decl: Declaration) -> v.Value:
+        """A loop variable or a callback's element: every element of a known array, as
+        alternatives (a rule judges each, as it does both branches of a ternary)."""
+        items = self._elements(decl.value)
+        if items is None:
+            return v.Unknown("element of an unknown array", node=decl.node, file=self.file)
+        return v.one_of([self._destructure(item, decl.path, decl.default) for item in items], decl.node,
+                        lambda: v.Unknown("element of an empty array", node=decl.node, file=self.file))
+
+    def _elements(self, iterable: Node | None) -> list[v.Value] | None:
+        """The elements of a known array (`Object.entries/keys/values` of a known object too)."""
+        if iterable is None:
+            return None
+        call = iterable if iterable.type == "call_expression" else None
+        if call is not None and text(call.child_by_field_name("function")) in _OBJECT_WALKS:
+            args = self._args(call.child_by_field_name("arguments"))
+            obj = args[0] if len(args) == 1 else None
+            if not isinstance(obj, v.Obj) or obj.open:
+                return None
+            how = text(call.child_by_field_name("function")).rsplit(".", 1)[-1]
+            return [v.Lit(k) if how == "keys" else value if how == "values" else v.Arr([v.Lit(k), value])
+                    for k, value in obj.entries.items()]
+        value = self.eval(iterable)
+        if isinstance(value, v.Arr) and not value.open and len(value.items) <= _MAX_ELEMENTS:
+            return value.items
+        return None
+
+    def _map(self, call: Node, fn: Node) -> v.Value | None:
+        """`ARRAY.map((item) => ...)` over a known array: each element through the callback."""
+        callback = next((a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"), None)
+        if callback is None or callback.type not in ("arrow_function", "function_expression", "function"):
+            return None
+        items = self._elements(fn.child_by_field_name("object"))
+        expression = returned_expression(callback)
+        if items is None or expression is None or self._depth + 1 > MAX_CALL_DEPTH:
+            return None
+        return v.Arr([Evaluator(self.file, Frame(callback, (item,), self._depth + 1)).eval(expression)
+                      for item in items])
 
     def _destructure(self, value: v.Value, path: tuple[str, ...], default: Node | None) -> v.Value:
         for key in path:
@@ -251,6 +297,8 @@ class Evaluator:
             return got if got is not None else v.Lit(None)
         if isinstance(base, v.Arr) and name == "length" and not base.open:
             return v.Lit(len(base.items))
+        if isinstance(base, v.Arr) and name.isdigit() and not base.open:     # `const [name, port] = ...`
+            return base.items[int(name)] if int(name) < len(base.items) else v.Lit(None)
         if isinstance(base, v.This):
             return self._this_member(base, name, node)
         if isinstance(base, v.LocalClass):
@@ -293,6 +341,10 @@ class Evaluator:
     # -- calls -----------------------------------------------------------------------
     def _eval_call_expression(self, node: Node) -> v.Value:
         fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "member_expression" and text(fn.child_by_field_name("property")) == "map":
+            mapped = self._map(node, fn)
+            if mapped is not None:
+                return mapped
         args = self._args(node.child_by_field_name("arguments"))
         callee = self.eval(fn)
         if isinstance(callee, v.FunctionRef) and callee.decl_file is not None:

@@ -89,10 +89,7 @@ class Scopes:
                     for ident in _pattern_names(param):
                         table[text(ident)] = Declaration("opaque", text(ident), ident)
             elif scope.type in ("for_in_statement",):
-                left = scope.child_by_field_name("left")
-                if left is not None:
-                    for ident in _pattern_names(left):
-                        table[text(ident)] = Declaration("opaque", text(ident), ident)
+                self._declare_loop_variable(scope, table)
             else:
                 for stmt in scope.named_children:
                     self._declare_statement(stmt, table)
@@ -139,12 +136,29 @@ class Scopes:
             table[label] = Declaration("variable", label, ident, value=value, path=path,
                                        default=default, reassigned=reassigned)
 
+    def _declare_loop_variable(self, loop: Node, table: dict[str, Declaration]) -> None:
+        """`for (const port of PORTS)`: the variable takes each element of PORTS (kind
+        'element'); `for (const key in obj)` and loops over unknown values say nothing."""
+        left, right = loop.child_by_field_name("left"), loop.child_by_field_name("right")
+        operator = loop.child_by_field_name("operator")
+        kind = loop.child_by_field_name("kind")
+        if left is None:
+            return
+        if operator is None or operator.type != "of" or right is None or kind is None or kind.type != "const":
+            for ident in _pattern_names(left):
+                table[text(ident)] = Declaration("opaque", text(ident), ident)
+            return
+        for ident, path, default in _destructure(left):
+            table[text(ident)] = Declaration("element", text(ident), ident, value=right, path=path, default=default)
+
     def _declare_params(self, fn: Node, table: dict[str, Declaration]) -> None:
         params = fn.child_by_field_name("parameters")
+        iterated = _iterated_by(fn)
         if params is None:
             single = fn.child_by_field_name("parameter")     # x => ...
             if single is not None and single.type == "identifier":
-                table[text(single)] = Declaration("param", text(single), single)
+                table[text(single)] = (Declaration("element", text(single), single, value=iterated)
+                                       if iterated is not None else Declaration("param", text(single), single))
             return
         index = 0
         for param in params.named_children:
@@ -155,6 +169,10 @@ class Scopes:
             type_name = text(type_node).lstrip(":").strip() if type_node is not None else None
             if pattern is not None:
                 for ident, path, default in _destructure(pattern):
+                    if index == 0 and iterated is not None:
+                        table[text(ident)] = Declaration("element", text(ident), ident, value=iterated,
+                                                         path=path, default=default)
+                        continue
                     table[text(ident)] = Declaration("param", text(ident), ident, path=path, default=default,
                                                      index=index, type_name=type_name if not path else None)
             index += 1
@@ -217,6 +235,24 @@ class Scopes:
         if not assigned:
             return v.Attr(v.This(class_node, node=class_node, file=self.file), name)
         return v.Unknown(f"this.{name} is assigned more than once")
+
+
+# Array methods whose callback's first parameter takes each element of the array.
+ELEMENT_CALLBACKS = frozenset({"forEach", "map", "flatMap", "filter", "some", "every", "find"})
+
+
+def _iterated_by(fn: Node) -> Node | None:
+    """The array a callback walks (`PORTS` in `PORTS.forEach((port) => ...)`), or None."""
+    args = fn.parent
+    call = args.parent if args is not None else None
+    if call is None or args.type != "arguments" or call.type != "call_expression":
+        return None
+    first = next((a for a in args.named_children if a.type != "comment"), None)
+    callee = call.child_by_field_name("function")
+    if first is None or first.id != fn.id or callee is None or callee.type != "member_expression":
+        return None
+    prop = callee.child_by_field_name("property")
+    return callee.child_by_field_name("object") if prop is not None and text(prop) in ELEMENT_CALLBACKS else None
 
 
 def _destructure(pattern: Node, path: tuple[str, ...] = ()):

@@ -170,6 +170,17 @@ class EnvRef(Value):
     name: str
 
 
+def one_of(alternatives: list[Value], test: "Node", empty) -> Value:
+    """Several possible values (a loop variable's elements) as nested conditionals on
+    `test`, so every rule that judges both branches of a ternary judges each of them."""
+    if not alternatives:
+        return empty()
+    value = alternatives[-1]
+    for alternative in reversed(alternatives[:-1]):
+        value = Cond(test, alternative, value)
+    return value
+
+
 def branches(value: Value | None) -> Iterator[Value]:
     """Every value a conditional may take (a non-conditional is its own only branch)."""
     if isinstance(value, Cond):
