@@ -464,6 +464,18 @@ def test_five_layers_with_few_families_are_too_broad():
     assert "service families" not in finding.message
 
 
+def test_security_groups_are_not_a_network_layer_of_their_own():
+    """A web tier: its security group, load balancer, fleet, access-log bucket and alarm topic."""
+    src = _stack([
+        "const sg = new ec2.SecurityGroup(this, 'WebSg', { vpc: props!.vpc } as any);",
+        "const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', { vpc: props!.vpc, securityGroup: sg } as any);",
+        "new autoscaling.AutoScalingGroup(this, 'Fleet', props as any);",
+        "new s3.Bucket(this, 'AccessLogs');",
+        "new sns.Topic(this, 'Alarms');",
+    ], ["ec2", "elbv2", "autoscaling", "s3", "sns"])
+    assert hits(src.replace("aws-elbv2", "aws-elasticloadbalancingv2"), "TSQ-STR-001") == set()
+
+
 def test_builder_methods_called_by_the_constructor_count():
     builders = "".join(f"  private build{m}() {{ new {m}.Cfn{m.capitalize()}Thing(this, '{m}', {{}}); }}\n"
                        for m in MODULES)
@@ -539,6 +551,17 @@ def test_resources_on_a_bare_stack():
     assert (finding.line, finding.end_line) == (6, 8)
     assert "3 resources (s3, sqs)" in finding.message and "'tap-quickstart'" in finding.message
     assert "class TapQuickstartStack extends Stack" in finding.remediation
+
+
+def test_an_entry_point_with_several_bare_stacks_gets_one_finding():
+    src = BARE + """new sqs.Queue(stack, 'C');
+const other = new cdk.Stack(app, 'ops-console');
+new s3.Bucket(other, 'D');
+new sqs.Queue(other, 'E');
+new sqs.Queue(other, 'F');
+"""
+    [finding] = findings(src, "TSQ-STR-003")
+    assert finding.line == 6 and "(and on 1 more: 'ops-console')" in finding.message
 
 
 def test_two_resources_on_a_bare_stack_are_fine():

@@ -51,6 +51,8 @@ LAYER_ORDER = tuple(_LAYER_OF_FAMILY)
 _EC2_COMPUTE = ("Instance", "BastionHostLinux", "LaunchTemplate", "CfnInstance", "CfnLaunchTemplate",
                 "CfnSpotFleet", "CfnEC2Fleet")
 _EC2_DATA = ("Volume", "CfnVolume")
+# Security groups belong with what they guard (a web tier has its own), not to a network layer.
+_EC2_GUARDS = ("SecurityGroup", "CfnSecurityGroup", "CfnSecurityGroupIngress", "CfnSecurityGroupEgress")
 
 
 def module_of(fqn: str) -> str:
@@ -83,6 +85,8 @@ def layer_of(fqn: str) -> str | None:
             return "compute"
         if name in _EC2_DATA:
             return "data"
+        if name in _EC2_GUARDS:
+            return None
     return LAYER_OF.get(family, family)
 
 

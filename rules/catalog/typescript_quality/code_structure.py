@@ -50,7 +50,8 @@ def oversized_stack_constructor(f, ctx):
     included), creates resources of more than 6 AWS service families, or spans more
     than 4 architectural layers (network, edge, compute, data, messaging, identity,
     pipeline, analytics, ml). IAM, KMS, logs, metrics, SSM, secrets and event targets
-    serve every layer and do not count. The finding proposes the split, by layer
+    serve every layer and do not count, nor do security groups, which belong with what
+    they guard. The finding proposes the split, by layer
     when the class is too broad, e.g. "network (ec2 Vpc), data (dynamodb, rds),
     compute (lambda) → NetworkStack, DataStack, ComputeStack", into Construct classes
     when it is only long.
@@ -304,7 +305,7 @@ def _is_nested_stack(cls) -> bool:
     name="resources-on-bare-stack",
     subcategory="code-structure",
     severity="warning",
-    message="{count} resources ({families}) are created directly on a bare `new Stack(...)`{label}: "
+    message="{count} resources ({families}) are created directly on a bare `new Stack(...)`{label}{others}: "
             "no stack or construct class holds them",
     remediation="Move them into `class {suggested} extends Stack` in lib/ and instantiate it from the entry point",
     references=("https://docs.aws.amazon.com/cdk/v2/guide/stacks.html",),
@@ -314,8 +315,8 @@ def resources_on_bare_stack(f, ctx):
     ## What it does
     Finds a plain `new Stack(app, ...)` (not a stack class) that has at least 3
     resources created directly on it, typically an app written entirely in its entry
-    point. Test and integration-test files, which build stacks this way on purpose,
-    are not reported.
+    point. One finding per file, at the first such stack, naming the others. Test and
+    integration-test files, which build stacks this way on purpose, are not reported.
 
     ## Why is this bad?
     Resources written into the entry point cannot be instantiated twice (per stage
@@ -355,15 +356,21 @@ def resources_on_bare_stack(f, ctx):
             scope = f.eval(c.arg_nodes[0])
             if isinstance(scope, v.ConstructRef) and scope.construct.node.id in bare:
                 held.setdefault(scope.construct.node.id, []).append(c)
-    for node_id, resources in held.items():
-        if len(resources) < MIN_BARE_STACK_RESOURCES:
-            continue
-        stack = bare[node_id]
-        ident = v.literal(stack.id)
-        families = sorted({service_family(c.fqn) or module_of(c.fqn).removeprefix("aws_") for c in resources})
-        yield Hit(stack.node, {"count": len(resources), "families": ", ".join(families),
-                               "label": f" '{ident}'" if isinstance(ident, str) else "",
-                               "suggested": _class_name(ident)})
+    crowded = [(bare[node_id], resources) for node_id, resources in held.items()
+               if len(resources) >= MIN_BARE_STACK_RESOURCES]
+    if not crowded:
+        return
+    crowded.sort(key=lambda pair: pair[0].node.start_byte)
+    (stack, resources), rest = crowded[0], crowded[1:]
+    ident = v.literal(stack.id)
+    families = sorted({service_family(c.fqn) or module_of(c.fqn).removeprefix("aws_") for c in resources})
+    others = [v.literal(s.id) for s, _ in rest]
+    named = ", ".join(f"'{o}'" for o in others if isinstance(o, str))
+    yield Hit(stack.node, {"count": len(resources), "families": ", ".join(families),
+                           "label": f" '{ident}'" if isinstance(ident, str) else "",
+                           "others": (f" (and on {len(rest)} more: {named})" if named
+                                      else f" (and on {len(rest)} more)" if rest else ""),
+                           "suggested": _class_name(ident)})
 
 
 def _class_name(ident) -> str:
