@@ -60,7 +60,7 @@ V2_STACK = BASE_STACK.replace("import * as s3", "import * as rds from 'aws-cdk-l
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }),
       vpc,
       securityGroups: [dbSg],
-      multiAz: true,
+      multiAz: true, cloudwatchLogsExports: ['postgresql'],
       storageEncrypted: true,
       backupRetention: cdk.Duration.days(7),
       deletionProtection: true,

@@ -652,3 +652,97 @@ def _is_application(receiver: v.Value) -> bool:
     while isinstance(receiver, (v.Call, v.Attr)):
         receiver = receiver.callee if isinstance(receiver, v.Call) else receiver.base
     return isinstance(receiver, v.ConstructRef) and receiver.construct.fqn in (_ALB, _ALB_LISTENER)
+
+
+_DATABASES = ("aws_rds.DatabaseInstanceBase", "aws_rds.DatabaseCluster", "aws_rds.DatabaseClusterFromSnapshot")
+# The log types each engine family writes, for the remediation (RDS user guide, "Publishing database logs").
+_ENGINE_LOGS = (("aurora_mysql", "['error', 'slowquery', 'audit']"), ("aurora_postgres", "['postgresql']"),
+                ("postgres", "['postgresql']"), ("mysql", "['error', 'slowquery']"),
+                ("mariadb", "['error', 'slowquery']"), ("oracle", "['alert', 'listener']"),
+                ("sql_server", "['error', 'agent']"))
+
+
+@rule(
+    id="OPS-MON-007",
+    name="database-logs-not-exported",
+    subcategory="missing-monitoring-logging",
+    severity="warning",
+    message="{name} exports no database logs to CloudWatch ({detail})",
+    remediation="Publish the engine's logs: `cloudwatchLogsExports: {logs}` "
+                "with `cloudwatchLogsRetention` (e.g. `logs.RetentionDays.ONE_MONTH`)",
+    references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html",),
+    production_aware=True,
+    follows_values=True,
+)
+def database_logs_not_exported(f, ctx):
+    """
+    ## What it does
+    Finds RDS database instances and clusters (Aurora included) of production stacks
+    whose `cloudwatchLogsExports` is absent or empty. Stacks known not to be
+    production are skipped; props that come from an unknown spread are not judged.
+
+    ## Why is this bad?
+    Without exported logs, the error log, slow queries and audit trail stay on the
+    instance: they rotate away within days, cannot be searched or alarmed on with
+    CloudWatch, and are gone when the instance is replaced. An outage or a breach of
+    the database then leaves no record to investigate.
+
+    ## Example
+    ```ts
+    import * as ec2 from 'aws-cdk-lib/aws-ec2';
+    import * as rds from 'aws-cdk-lib/aws-rds';
+    import { Stack } from 'aws-cdk-lib';
+
+    export class OrdersDatabaseStack extends Stack {
+      build(vpc: ec2.IVpc) {
+        new rds.DatabaseInstance(this, 'Orders', { // <-- OPS-MON-007
+          engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }),
+          vpc,
+        });
+      }
+    }
+    ```
+
+    ## Use instead
+    ```ts
+    import * as ec2 from 'aws-cdk-lib/aws-ec2';
+    import * as logs from 'aws-cdk-lib/aws-logs';
+    import * as rds from 'aws-cdk-lib/aws-rds';
+    import { Stack } from 'aws-cdk-lib';
+
+    export class OrdersDatabaseStack extends Stack {
+      build(vpc: ec2.IVpc) {
+        new rds.DatabaseInstance(this, 'Orders', {
+          engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }),
+          vpc,
+          cloudwatchLogsExports: ['postgresql'],
+          cloudwatchLogsRetention: logs.RetentionDays.ONE_MONTH,
+        });
+      }
+    }
+    ```
+    """
+    for c in f.constructs:
+        if not any(_is(c.fqn, kind) for kind in _DATABASES) or ctx.is_production(c) is False:
+            continue
+        exports = c.prop("cloudwatchLogsExports")
+        if exports is None:
+            if isinstance(c.props, v.Obj) and c.props.open:
+                continue
+            detail, node = "cloudwatchLogsExports not set", c.node
+        elif isinstance(exports, v.Arr) and not exports.items and not exports.open:
+            detail, node = "cloudwatchLogsExports is empty", c.prop_node("cloudwatchLogsExports")
+        else:
+            continue
+        yield Hit(node, {"name": label(c), "detail": detail, "logs": _log_types(c.prop("engine"))})
+
+
+def _log_types(engine: v.Value | None) -> str:
+    """The log types of the database's engine (`DatabaseInstanceEngine.postgres(...)`)."""
+    callee = engine.callee if isinstance(engine, v.Call) else engine
+    fqn = (v.symbol_fqn(callee) or "").lower()
+    member = fqn.rsplit(".", 1)[-1]
+    for family, logs in _ENGINE_LOGS:
+        if member.replace("_", "").startswith(family.replace("_", "")):
+            return logs
+    return "[...] (the log types of its engine)"
