@@ -159,3 +159,14 @@ def test_loops_over_what_cannot_be_known_stay_unknown():
     assert isinstance(probed("for (const k in { a: 1 }) probe(k);"), v.Unknown)
     assert isinstance(probed("for (let p of [1, 2]) { probe(p); }"), v.Unknown)
     assert isinstance(probed("declare const ports: number[];\nports.forEach((p) => probe(p));"), v.Unknown)
+
+
+def test_a_config_object_indexed_by_an_unknown_key_is_any_of_its_entries():
+    from rules.config import Config
+    from rules.model.context import Context
+    f = single(HEADER + "declare const stage: string;\n"
+                        "const STAGES = { dev: { natGateways: 1 }, staging: { natGateways: 1 }, prod: { natGateways: 3 } };\n"
+                        "export const x = STAGES[stage].natGateways;\n")
+    value = f.exported_value("x")
+    assert literals(value) == [1, 1, 3]
+    assert v.literal(Context(f.project, Config()).production_branch(value)) == 3

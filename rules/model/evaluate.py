@@ -282,6 +282,10 @@ class Evaluator:
                 return obj.items[index.value] if 0 <= index.value < len(obj.items) else v.Lit(None)
             if isinstance(index.value, (str, int)):
                 return self.member(obj, str(index.value), node)
+        if isinstance(obj, v.Obj) and not obj.open:            # STAGES[stageName]: any of its entries
+            chosen = _by_key(obj)
+            if chosen is not None:
+                return chosen
         return self._unknown(node, "subscript")
 
     def member(self, base: v.Value, name: str, node: Node | None) -> v.Value:
@@ -420,6 +424,22 @@ class Evaluator:
 
 # node type -> handler: one dict lookup per evaluated node instead of building a method name
 _HANDLERS = {name.removeprefix("_eval_"): fn for name, fn in vars(Evaluator).items() if name.startswith("_eval_")}
+
+
+def _by_key(obj: v.Obj) -> v.Value | None:
+    """Every entry of a config object as alternatives, each tested on its key, so that
+    `{ dev: {...}, prod: {...} }[stage]` is judged for production on its `prod` entry."""
+    entries = list(obj.entries.items())
+    if not 2 <= len(entries) <= _MAX_ELEMENTS:
+        return None
+    value = entries[-1][1]
+    for key, item in reversed(entries[:-1]):
+        written = obj.key_nodes.get(key)
+        test = written.child_by_field_name("key") if written is not None and written.type == "pair" else written
+        if test is None:
+            return None
+        value = v.Cond(test, item, value)
+    return value
 
 
 def _is_process_env(node: Node) -> bool:
