@@ -249,6 +249,23 @@ class TestAccessLoggingOff:
         logged = src.replace("props.vpc });\n", "props.vpc });\n    alb.logAccessLogs(bucket, 'alb');\n")
         assert hits(logged, "OPS-MON-003") == set()
 
+    def test_deprecated_web_distribution_without_logging_config(self):
+        src = HEADER.replace("import { Construct }", "import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';\n"
+                                                       "import { Construct }") + """
+export class SiteStack extends cdk.Stack {
+  build(site: s3.IBucket, logs: s3.IBucket) {
+    new cloudfront.CloudFrontWebDistribution(this, 'Cdn', {
+      originConfigs: [{ s3OriginSource: { s3BucketSource: site }, behaviors: [{ isDefaultBehavior: true }] }],
+    });
+    new cloudfront.CloudFrontWebDistribution(this, 'LoggedCdn', {
+      originConfigs: [{ s3OriginSource: { s3BucketSource: site }, behaviors: [{ isDefaultBehavior: true }] }],
+      loggingConfig: { bucket: logs, prefix: 'cdn/' },
+    });
+  }
+}
+"""
+        assert hits(src, "OPS-MON-003") == {("OPS-MON-003", line(src, "'Cdn'"))}
+
     def test_buckets(self):
         src = stack("""    const logBucket = new s3.Bucket(this, 'AccessLogs', { versioned: true });
     new s3.Bucket(this, 'Data', { serverAccessLogsBucket: logBucket });

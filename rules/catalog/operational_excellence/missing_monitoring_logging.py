@@ -278,7 +278,8 @@ def access_logging_off(f, ctx):
     Finds entry points and data stores that record no access log: an Application
     Load Balancer without `logAccessLogs(...)`, an S3 bucket without
     `serverAccessLogsBucket`/`serverAccessLogsPrefix` (buckets that receive logs are
-    skipped), a CloudFront distribution without `enableLogging`/`logBucket`, and an
+    skipped), a CloudFront distribution without `enableLogging`/`logBucket` (the
+    deprecated `CloudFrontWebDistribution`: without `loggingConfig`), and an
     API Gateway REST API stage without `deployOptions.accessLogDestination`. Stacks
     known not to be production are skipped.
 
@@ -348,6 +349,9 @@ def _access_logging_gap(c, ctx):
     elif c.fqn == "aws_cloudfront.Distribution":
         if c.prop("logBucket") is None and _off(ctx, c.prop("enableLogging"), default_of(c, "enableLogging")):
             return c.prop_node("enableLogging"), "", "Set `enableLogging: true` (and `logBucket`)"
+    elif c.fqn == "aws_cloudfront.CloudFrontWebDistribution":
+        if c.prop("loggingConfig") is None and not (isinstance(c.props, v.Obj) and c.props.open):
+            return c.node, "", "Set `loggingConfig: { bucket: logBucket, prefix: 'cdn/' }`"
     elif _is(c.fqn, _REST_API):
         node = _stage_feature_off(c, "accessLogDestination", ctx)
         if node is not None:
