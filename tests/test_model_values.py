@@ -170,3 +170,12 @@ def test_a_config_object_indexed_by_an_unknown_key_is_any_of_its_entries():
     value = f.exported_value("x")
     assert literals(value) == [1, 1, 3]
     assert v.literal(Context(f.project, Config()).production_branch(value)) == 3
+
+
+def test_a_caller_value_with_a_default_keeps_the_default_as_an_alternative():
+    f = single(HEADER + "export class Db {\n  constructor(props: { multiAz?: boolean }) {\n"
+                        "    probe(props.multiAz ?? false);\n  }\n}\ndeclare function probe(x: unknown): void;\n")
+    call = next(n for n in f.nodes("call_expression") if n.child_by_field_name("function").text == b"probe")
+    value = f.eval(call.child_by_field_name("arguments").named_children[0])
+    assert isinstance(value, v.Cond) and v.literal(value.otherwise) is False
+    assert not isinstance(value.then, v.Lit)          # the caller's value stays unknown

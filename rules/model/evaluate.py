@@ -398,6 +398,9 @@ class Evaluator:
                 return self.eval(node.child_by_field_name("right")) if falsy else left
             if isinstance(left, (v.Obj, v.Arr, v.Symbol, v.ConstructRef)):
                 return left
+            if op == "??" and isinstance(left, (v.Param, v.Attr)):
+                # `props.multiAz ?? false`: the caller's value, or the default when it says nothing
+                return v.Cond(node, left, self.eval(node.child_by_field_name("right")))
             return self._unknown(node, op)
         right = self.eval(node.child_by_field_name("right"))
         if isinstance(left, v.Lit) and isinstance(right, v.Lit):
