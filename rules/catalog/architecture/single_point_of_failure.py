@@ -621,3 +621,107 @@ def _written_literal(pair, node_type: str) -> bool:
     """True when the pair's value is written as a literal of this node type (`number`, `false`)."""
     value = pair_value(pair)
     return value is not None and value.type == node_type
+
+
+_ECS_SERVICES = frozenset({
+    "aws_ecs.FargateService", "aws_ecs.Ec2Service",
+    "aws_ecs_patterns.ApplicationLoadBalancedFargateService", "aws_ecs_patterns.ApplicationLoadBalancedEc2Service",
+    "aws_ecs_patterns.NetworkLoadBalancedFargateService", "aws_ecs_patterns.NetworkLoadBalancedEc2Service",
+    "aws_ecs_patterns.ApplicationMultipleTargetGroupsFargateService",
+    "aws_ecs_patterns.ApplicationMultipleTargetGroupsEc2Service",
+})
+
+
+@rule(
+    id="ARC-SPOF-008",
+    name="single-task-service",
+    subcategory="single-point-of-failure",
+    severity="warning",
+    message="{name} runs a single task ({detail}) and nothing scales it above one: "
+            "a task or Availability Zone failure takes the service down",
+    remediation="Run at least two tasks: `desiredCount: 2`, and scale from there with "
+                "`service.autoScaleTaskCount({{ minCapacity: 2, maxCapacity: 10 }})`",
+    references=("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-auto-scaling.html",),
+    production_aware=True,
+    follows_values=True,
+)
+def single_task_service(f, ctx):
+    """
+    ## What it does
+    Finds ECS services (`ecs.FargateService`, `ecs.Ec2Service` and the
+    `ecs_patterns` load-balanced services) whose `desiredCount` is 1, or absent (the
+    default is one task), with no `autoScaleTaskCount(...)` whose `minCapacity` is 2
+    or more. In `isProd ? 2 : 1` only the production branch is judged; stacks known
+    not to be production are skipped.
+
+    ## Why is this bad?
+    One task lives in one Availability Zone on one host: a crash, a deployment, a
+    host retirement or an AZ outage leaves the service with nothing to answer, and
+    the load balancer returns 503s until ECS starts a replacement.
+
+    ## Example
+    ```ts
+    import * as ecs from 'aws-cdk-lib/aws-ecs';
+    import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+    import { Stack } from 'aws-cdk-lib';
+
+    export class StorefrontStack extends Stack {
+      build(cluster: ecs.ICluster) {
+        new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Web', {
+          cluster,
+          desiredCount: 1, // <-- ARC-SPOF-008
+          taskImageOptions: { image: ecs.ContainerImage.fromRegistry('nginx') },
+        });
+      }
+    }
+    ```
+
+    ## Use instead
+    ```ts
+    import * as ecs from 'aws-cdk-lib/aws-ecs';
+    import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+    import { Stack } from 'aws-cdk-lib';
+
+    export class StorefrontStack extends Stack {
+      build(cluster: ecs.ICluster) {
+        const web = new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Web', {
+          cluster,
+          desiredCount: 2,
+          taskImageOptions: { image: ecs.ContainerImage.fromRegistry('nginx') },
+        });
+        web.service.autoScaleTaskCount({ minCapacity: 2, maxCapacity: 10 }).scaleOnCpuUtilization('Cpu', {
+          targetUtilizationPercent: 60,
+        });
+      }
+    }
+    ```
+    """
+    for c in f.constructs:
+        if c.fqn not in _ECS_SERVICES or ctx.is_production(c) is False:
+            continue
+        desired = c.prop("desiredCount")
+        if desired is None:
+            if isinstance(c.props, v.Obj) and c.props.open:
+                continue
+            count, detail, node = 1, "desiredCount not set: one task", c.node
+        else:
+            count = v.literal(ctx.production_branch(desired))
+            detail, node = f"desiredCount: {count}", c.prop_node("desiredCount")
+        if count != 1 or _scaled_above_one(c):
+            continue
+        yield Hit(node, {"name": label(c), "detail": detail})
+
+
+def _scaled_above_one(service) -> bool:
+    """Whether an `autoScaleTaskCount` call keeps two tasks or more (True when it cannot be told)."""
+    for call in service.method_calls("autoScaleTaskCount"):
+        options = call.args[0] if call.args else None
+        minimum = options.get("minCapacity") if isinstance(options, v.Obj) else None
+        if options is None or not isinstance(options, v.Obj) or options.open:
+            return True
+        if minimum is None:
+            continue                      # the default minimum is 1
+        low = v.literal(minimum)
+        if not isinstance(low, int) or low >= 2:
+            return True
+    return False
