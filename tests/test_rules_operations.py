@@ -40,6 +40,10 @@ def line(src: str, needle: str) -> int:
     return next(i for i, text in enumerate(src.splitlines(), 1) if needle in text)
 
 
+def findings_of(src: str, rule_id: str):
+    return [f for f in analyse(project(**{"stack.ts": src})).findings if f.rule_id == rule_id]
+
+
 def severities(src: str, rule_id: str) -> set[tuple[int, str]]:
     found = analyse(project(**{"stack.ts": src})).findings
     return {(f.line, f.severity.value) for f in found if f.rule_id == rule_id}
@@ -70,6 +74,21 @@ class TestResourceWithoutAlarms:
     ])
     def test_alarming_stack_is_silent(self, alarm):
         assert hits(stack(FN + "    " + alarm), "OPS-MON-001") == set()
+
+    def test_elasticache_replication_group_without_alarms(self):
+        body = """    new elasticache.CfnReplicationGroup(this, 'Sessions', {
+      replicationGroupDescription: 'sessions', engine: 'redis', cacheNodeType: 'cache.r7g.large',
+      numCacheClusters: 2, automaticFailoverEnabled: true, atRestEncryptionEnabled: true,
+    });
+"""
+        src = stack(body).replace("import { Construct }",
+                                  "import * as elasticache from 'aws-cdk-lib/aws-elasticache';\nimport { Construct }")
+        [finding] = findings_of(src, "OPS-MON-001")
+        assert finding.line == line(src, "new elasticache") and "ElastiCache" in finding.remediation
+        alarmed = src.replace("    });\n", "    });\n    new cloudwatch.Alarm(this, 'Cpu', { metric: new cloudwatch.Metric("
+                              "{ namespace: 'AWS/ElastiCache', metricName: 'EngineCPUUtilization' }), threshold: 80, "
+                              "evaluationPeriods: 3 });\n", 1)
+        assert findings_of(alarmed, "OPS-MON-001") == []
 
     def test_asg_watched_through_a_metric_dimension(self):
         src = stack("""    const asg = new autoscaling.AutoScalingGroup(this, 'Web', {

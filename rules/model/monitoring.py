@@ -56,6 +56,9 @@ WATCHED_KINDS = {
     "aws_dynamodb.TableV2": "DynamoDB table",
     "aws_elasticloadbalancingv2.ApplicationLoadBalancer": "Application Load Balancer",
     "aws_apigateway.RestApiBase": "API Gateway REST API",
+    "aws_elasticache.CfnReplicationGroup": "ElastiCache replication group",
+    "aws_elasticache.CfnCacheCluster": "ElastiCache cluster",
+    "aws_elasticache.CfnServerlessCache": "ElastiCache serverless cache",
 }
 _ALARM_BASES = frozenset({"aws_cloudwatch.AlarmBase", "aws_cloudwatch.CfnAlarm", "aws_cloudwatch.CfnCompositeAlarm"})
 # Third-party constructs that create alarms themselves (cdk-monitoring-constructs'

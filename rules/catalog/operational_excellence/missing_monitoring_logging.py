@@ -38,6 +38,11 @@ _KEY_METRIC = {
     "DynamoDB table": "table.metricThrottledRequestsForOperations(...)",
     "Application Load Balancer": "alb.metrics.httpCodeTarget(HttpCodeTarget.TARGET_5XX_COUNT)",
     "API Gateway REST API": "api.metricServerError()",
+    "ElastiCache replication group": "a cloudwatch.Metric on AWS/ElastiCache EngineCPUUtilization and "
+                                     "DatabaseMemoryUsagePercentage with dimensionsMap { ReplicationGroupId: ... }",
+    "ElastiCache cluster": "a cloudwatch.Metric on AWS/ElastiCache EngineCPUUtilization with dimensionsMap "
+                           "{ CacheClusterId: cluster.ref }",
+    "ElastiCache serverless cache": "a cloudwatch.Metric on AWS/ElastiCache ElastiCacheProcessingUnits",
 }
 
 
@@ -60,8 +65,9 @@ def resource_without_alarms(f, ctx):
     """
     ## What it does
     Finds compute and data resources (Lambda functions, Auto Scaling groups, EC2
-    instances, ECS services, RDS instances and clusters, DynamoDB tables, Application
-    Load Balancers, API Gateway REST APIs) in a stack that does no alarming at all.
+    instances, ECS services, RDS instances and clusters, DynamoDB tables, ElastiCache
+    clusters, Application Load Balancers, API Gateway REST APIs) in a stack that does
+    no alarming at all.
 
     A stack counts as monitored when it creates an alarm (`new cloudwatch.Alarm`,
     `metric.createAlarm(...)`), takes a metric of one of its resources, or when an
