@@ -1,10 +1,14 @@
-"""The style corpus: labeled CDK code in another style than the development corpus.
+"""Labeled CDK corpora in other styles than the development corpus, scored in the tests.
 
-tests/fixtures/style-corpus holds 27 files written for this project in the style of the
-held-out evaluation (aliased and named imports, constants modules, spread defaults,
-builder functions, L3 constructs, isProd ternaries, context-driven environments, two
-multi-file apps of which one is CDK v1). Its labels.json follows the corpus conventions
-(see its README.md). It is scored here with the matching rules of the project's scorer:
+Each is written for this project and labeled with the corpus conventions (see its
+README.md): tests/fixtures/style-corpus (27 files in the held-out evaluation's style:
+aliased and named imports, constants modules, spread defaults, builders, L3 constructs,
+isProd ternaries, a CDK v1 app) and four written by authors who did not see the analyser:
+corpus-a (security, architecture, operations), corpus-b (cdk-specific, TypeScript
+quality, incomplete stacks), corpus-c (code as assistants write it) and corpus-d (a
+platform monorepo whose values cross files: stage configs passed as stack props and
+construct-library defaults, the hardest; its floor records where the analyser stands).
+They are scored here with the matching rules of the project's scorer:
 
 - a finding matches a label when path and subcategory are equal and the label's line is
   in [finding.line - 1, finding.end_line + 1];
@@ -20,11 +24,15 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 
+import pytest
+
 from rules.engine import analyse
 from rules.loader import load_project
 
-CORPUS = os.path.join(os.path.dirname(__file__), "fixtures", "style-corpus")
-MIN_PRECISION = MIN_RECALL = 0.9
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+# corpus -> (minimum precision, minimum recall); measured values are in each test's report
+FLOORS = {"style-corpus": (0.95, 0.95), "corpus-a": (0.95, 0.9), "corpus-b": (0.9, 0.9),
+          "corpus-c": (0.95, 0.9), "corpus-d": (0.9, 0.45)}
 
 
 @dataclass(frozen=True)
@@ -48,15 +56,15 @@ class Found:
         return self.line - 1 <= line <= self.end_line + 1
 
 
-def load_labels() -> list[Label]:
-    with open(os.path.join(CORPUS, "labels.json"), encoding="utf-8") as fh:
+def load_labels(corpus: str) -> list[Label]:
+    with open(os.path.join(corpus, "labels.json"), encoding="utf-8") as fh:
         files = json.load(fh)["files"]
     return [Label(path, e["line"], e["subcategory"], bool(e.get("optional")), e.get("note", ""))
             for path, entries in files.items() for e in entries]
 
 
-def scan() -> list[Found]:
-    result = analyse(load_project(["."], cwd=CORPUS))
+def scan(corpus: str) -> list[Found]:
+    result = analyse(load_project(["."], cwd=corpus))
     return [Found(f.path, f.line, f.end_line, f.subcategory.value, f.rule_id) for f in result.findings]
 
 
@@ -98,10 +106,12 @@ def score(labels: list[Label], finds: list[Found]):
     return tp, misses, false_alarms
 
 
-def test_labels_cover_every_file_of_the_corpus():
-    ts_files = {os.path.relpath(os.path.join(root, name), CORPUS).replace(os.sep, "/")
-                for root, _, names in os.walk(CORPUS) for name in names if name.endswith(".ts")}
-    with open(os.path.join(CORPUS, "labels.json"), encoding="utf-8") as fh:
+@pytest.mark.parametrize("name", FLOORS)
+def test_labels_cover_every_file_of_the_corpus(name):
+    corpus = os.path.join(FIXTURES, name)
+    ts_files = {os.path.relpath(os.path.join(root, name), corpus).replace(os.sep, "/")
+                for root, _, names in os.walk(corpus) for name in names if name.endswith(".ts")}
+    with open(os.path.join(corpus, "labels.json"), encoding="utf-8") as fh:
         assert set(json.load(fh)["files"]) == ts_files
 
 
@@ -118,12 +128,15 @@ def test_scorer_matching_rules():
     assert score(labels, [])[1] == [labels[0]]
 
 
-def test_style_corpus_precision_and_recall():
-    tp, misses, false_alarms = score(load_labels(), scan())
+@pytest.mark.parametrize("name", FLOORS)
+def test_corpus_precision_and_recall(name):
+    corpus = os.path.join(FIXTURES, name)
+    min_precision, min_recall = FLOORS[name]
+    tp, misses, false_alarms = score(load_labels(corpus), scan(corpus))
     precision = tp / (tp + len(false_alarms)) if tp + len(false_alarms) else 1.0
     recall = tp / (tp + len(misses)) if tp + len(misses) else 1.0
     report = "\n".join(
         [f"precision {precision:.3f}, recall {recall:.3f} ({tp} TP, {len(false_alarms)} FP, {len(misses)} FN)",
          "misses:", *(f"  {m.path}:{m.line} {m.subcategory} -- {m.note}" for m in misses),
          "false alarms:", *(f"  {f.path}:{f.line}-{f.end_line} {f.subcategory} ({f.rule_id})" for f in false_alarms)])
-    assert precision >= MIN_PRECISION and recall >= MIN_RECALL, report
+    assert precision >= min_precision and recall >= min_recall, report
