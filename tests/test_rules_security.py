@@ -310,6 +310,8 @@ def test_efs_kinesis_caches_and_search():
         new kinesis.Stream(this, 'Clear', {
           encryption: kinesis.StreamEncryption.UNENCRYPTED, // <- SEC-KMS-008
         });
+        new kinesis.CfnStream(this, 'L1Stream', { shardCount: 1 }); // <- SEC-KMS-008
+        new kinesis.CfnStream(this, 'L1StreamEnc', { streamEncryption: { encryptionType: 'KMS', keyId: 'alias/aws/kinesis' } });
         new elasticache.CfnReplicationGroup(this, 'Cache', { // <- SEC-KMS-012
           replicationGroupDescription: 'c', engine: 'redis', cacheNodeType: 'cache.r6g.large' });
         new elasticache.CfnReplicationGroup(this, 'CacheEnc', {

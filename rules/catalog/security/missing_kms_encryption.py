@@ -623,18 +623,18 @@ def efs_unencrypted(f, ctx):
     name="kinesis-stream-unencrypted",
     subcategory="missing-kms-encryption",
     severity="warning",
-    message="Kinesis {name} is explicitly unencrypted",
-    remediation="Use `encryption: kinesis.StreamEncryption.KMS, encryptionKey: key` (or drop the setting: "
-                "the default is the AWS-managed key)",
+    message="Kinesis {name} is {how}",
+    remediation="{fix}",
     references=("https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html",),
     follows_values=True,
 )
 def kinesis_stream_unencrypted(f, ctx):
     """
     ## What it does
-    Finds Kinesis `Stream`s with `encryption: StreamEncryption.UNENCRYPTED`. Without an
-    `encryption` setting aws-cdk-lib encrypts with the AWS-managed key, which is not
-    reported.
+    Finds Kinesis `Stream`s with `encryption: StreamEncryption.UNENCRYPTED`, and L1
+    `CfnStream`s without `streamEncryption` (CloudFormation then creates the stream with
+    no server-side encryption). Without an `encryption` setting the L2 `Stream` encrypts
+    with the AWS-managed key, which is not reported.
 
     ## Why is this bad?
     Stream records are kept for a day or more and read by every consumer; unencrypted
@@ -669,11 +669,21 @@ def kinesis_stream_unencrypted(f, ctx):
     ```
     """
     for stream in f.constructs:
+        if stream.fqn == "aws_kinesis.CfnStream":
+            if stream.prop("streamEncryption") is None and not (isinstance(stream.props, v.Obj) and stream.props.open):
+                yield Hit(stream.node, {"name": label(stream), "how": "unencrypted (`streamEncryption` not set: "
+                                        "CloudFormation creates it without server-side encryption)",
+                                        "fix": "Set `streamEncryption: { encryptionType: 'KMS', keyId: key.keyArn }` "
+                                               "(or use the L2 `kinesis.Stream`, encrypted by default)"})
+            continue
         if stream.fqn != "aws_kinesis.Stream":
             continue
         encryption = _judged(stream, "encryption", ctx)
         if encryption and any(enum_member(b, "aws_kinesis.StreamEncryption") == "UNENCRYPTED" for b in encryption):
-            yield Hit(stream.prop_node("encryption"), {"name": label(stream)})
+            yield Hit(stream.prop_node("encryption"), {
+                "name": label(stream), "how": "explicitly unencrypted",
+                "fix": "Use `encryption: kinesis.StreamEncryption.KMS, encryptionKey: key` (or drop the setting: "
+                       "the default is the AWS-managed key)"})
 
 
 # -- SEC-KMS-009 / SEC-KMS-010 ----------------------------------------------------------
