@@ -297,6 +297,18 @@ new lambda.Function(this, 'H', {
     assert "publiclyAccessible unset, gets a public endpoint" in message
 
 
+# --------------------------------------------------------------------------- ARC-NET-005
+def test_servers_in_public_subnets_but_not_bastions():
+    src = stack("""const PUBLIC_SUBNETS = { subnetType: ec2.SubnetType.PUBLIC };
+const image = ec2.MachineImage.latestAmazonLinux2023();
+const type = new ec2.InstanceType('m7g.large');
+new autoscaling.AutoScalingGroup(this, 'Workers', { vpc: props.vpc, vpcSubnets: PUBLIC_SUBNETS, instanceType: type, machineImage: image });
+new ec2.Instance(this, 'Api', { vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, instanceType: type, machineImage: image });
+new ec2.Instance(this, 'JumpHost', { vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, instanceType: type, machineImage: image });
+new ec2.Instance(this, 'Private', { vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, instanceType: type, machineImage: image });""")
+    assert hits(src, "ARC-NET-005") == {("ARC-NET-005", line(1)), ("ARC-NET-005", line(4)), ("ARC-NET-005", line(5))}
+
+
 # --------------------------------------------------------------------------- ARC-NET-004
 def test_subnet_cidr_masks():
     src = stack("""const TINY = 28;

@@ -4,6 +4,7 @@ from __future__ import annotations
 from rules.model import values as v
 from rules.model.defaults import default_of
 from rules.model.edits import replace_on_line
+from rules.model.compute import is_bastion
 from rules.model.labels import label
 from rules.model.network import (SUBNET_TYPE_RENAMES, VPC_FQN, egress_groups, nat_gateways,
                                  selects_public_subnets, subnet_groups, subnet_type,
@@ -373,3 +374,77 @@ def subnet_cidr_mask_too_small(f, ctx):
 _AWS_MASKS = (16, 28)
 _AWS_RESERVED_ADDRESSES = 5
 _SMALL_MASK = 27
+
+
+_SERVERS = frozenset({"aws_autoscaling.AutoScalingGroup", "aws_ec2.Instance"})
+
+
+@rule(
+    id="ARC-NET-005",
+    name="servers-in-public-subnets",
+    subcategory="poor-subnet-design",
+    severity="warning",
+    message="{name} is placed in PUBLIC subnets: its servers get a route to the internet gateway "
+            "and, with a public IP, can be reached from the internet",
+    remediation="Place them in private subnets (`vpcSubnets: {{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }}`) "
+                "behind a load balancer, and reach them with SSM Session Manager instead of SSH",
+    references=("https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-best-practices.html",),
+    production_aware=True,
+    follows_values=True,
+)
+def servers_in_public_subnets(f, ctx):
+    """
+    ## What it does
+    Finds Auto Scaling groups and EC2 instances whose `vpcSubnets` select PUBLIC
+    subnets. Bastion hosts (an instance whose id or variable says bastion or jump
+    host) are meant to be there and are skipped, and so are stacks known not to be
+    production.
+
+    ## Why is this bad?
+    A server in a public subnet is one security-group mistake away from the
+    internet, and instances there get public IPs by default. Application servers and
+    workers belong in private subnets, with a load balancer in the public ones
+    taking the traffic.
+
+    ## Example
+    ```ts
+    import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+    import * as ec2 from 'aws-cdk-lib/aws-ec2';
+    import { Stack } from 'aws-cdk-lib';
+
+    export class WorkersStack extends Stack {
+      build(vpc: ec2.IVpc) {
+        new autoscaling.AutoScalingGroup(this, 'Workers', {
+          vpc,
+          vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, // <-- ARC-NET-005
+          instanceType: new ec2.InstanceType('m7g.large'),
+          machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+        });
+      }
+    }
+    ```
+
+    ## Use instead
+    ```ts
+    import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+    import * as ec2 from 'aws-cdk-lib/aws-ec2';
+    import { Stack } from 'aws-cdk-lib';
+
+    export class WorkersStack extends Stack {
+      build(vpc: ec2.IVpc) {
+        new autoscaling.AutoScalingGroup(this, 'Workers', {
+          vpc,
+          vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+          instanceType: new ec2.InstanceType('m7g.large'),
+          machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+        });
+      }
+    }
+    ```
+    """
+    for c in f.constructs:
+        if c.fqn not in _SERVERS or ctx.is_production(c) is False or is_bastion(c):
+            continue
+        placement = c.prop("vpcSubnets")
+        if placement is not None and selects_public_subnets(ctx.production_branch(placement)):
+            yield Hit(c.prop_node("vpcSubnets"), {"name": label(c)})
