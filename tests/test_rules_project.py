@@ -263,14 +263,15 @@ def cycle_app(body: str) -> dict:
                           "import { ServiceStack } from '../lib/service-stack';\nconst app = new cdk.App();\n" + body}
 
 
-@pytest.mark.parametrize("call", ["network.addDependency(service);", "network.node.addDependency(service);"])
+@pytest.mark.parametrize("call", ["network.addDependency(service);", "network.node.addDependency(service);",
+                                  "network.addStackDependency(service, 'why');"])
 def test_reversed_add_dependency_is_a_cycle(call):
     files = cycle_app(f"""const network = new NetworkStack(app, 'Network', {{ stage: 'prod' }});
 const service = new ServiceStack(app, 'Service', {{ vpc: network.vpc }});
 {call}
 """)
     assert hits(project(**files), "INC-DEP-002", "INC-DEP-001") == {
-        ("INC-DEP-002", line_of(files["bin/app.ts"], "addDependency"))}
+        ("INC-DEP-002", line_of(files["bin/app.ts"], "Dependency("))}
 
 
 def test_add_dependency_in_the_right_direction_is_fine():

@@ -327,8 +327,10 @@ class AppModel:
 
     @staticmethod
     def _dependency_call(unit: Unit, call: MethodCall) -> Edge | None:
-        """`a.addDependency(b)` / `a.node.addDependency(b)` between two stacks of the unit."""
-        if call.name != "addDependency" or call.path not in ((), ("node",)) or not call.args:
+        """`a.addDependency(b)` / `a.node.addDependency(b)` / `a.addStackDependency(b)` between
+        two stacks of the unit."""
+        if call.name not in ("addDependency", "addStackDependency") or call.path not in ((), ("node",)) \
+                or not call.args:
             return None
         if call.file.class_containing(call.node) is not unit.owner:
             return None
@@ -338,7 +340,7 @@ class AppModel:
         if dependent is None or dependency is None:
             return None
         return Edge(dependent, dependency, "addDependency", call.node, call.file,
-                    f"{dependent.variable}.addDependency({dependency.variable})")
+                    f"{dependent.variable}.{call.name}({dependency.variable})")
 
     # -- building: names -------------------------------------------------------------
     def _named_resources(self) -> Iterator[NamedResource]:

@@ -139,8 +139,9 @@ def unordered_stack_dependency(project, ctx):
 def circular_stack_dependency(project, ctx):
     """
     ## What it does
-    Finds `addDependency` calls in an app entry point (or a `Stage`) that run against
-    the dependencies the app already has: `network.addDependency(ledger)` while the
+    Finds `addDependency` (or `addStackDependency`) calls in an app entry point (or a
+    `Stage`) that run against the dependencies the app already has:
+    `network.addDependency(ledger)` while the
     ledger stack receives `network.vpc` (so it already deploys after the network
     stack). Also a stack that reads by a string (export, SSM parameter, lookup) what
     a stack it feeds creates.
