@@ -32,7 +32,7 @@ from rules.loader import load_project
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 # corpus -> (minimum precision, minimum recall); measured values are in each test's report
 FLOORS = {"style-corpus": (0.95, 0.95), "corpus-a": (0.95, 0.9), "corpus-b": (0.9, 0.9),
-          "corpus-c": (0.95, 0.9), "corpus-d": (0.9, 0.45)}
+          "corpus-c": (0.95, 0.9), "corpus-d": (0.9, 0.5)}
 
 
 @dataclass(frozen=True)

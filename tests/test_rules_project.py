@@ -143,6 +143,22 @@ const net = new NetworkStack(app, 'Net', { stage });
     }
 
 
+@pytest.mark.parametrize("config", ["{ stage }", "resolveStage(app.node.tryGetContext('stage'))"])
+def test_names_built_from_a_nested_props_object_match_when_both_stacks_get_the_same_one(config):
+    """`props.config.stage` in both stacks, one `config` passed to both by the entry point."""
+    nested = {path: src.replace("readonly stage: string;", "readonly config: { stage: string };")
+              .replace("props.stage", "props.config.stage") for path, src in lookup_app("").items() if path.startswith("lib/")}
+    app = ("import * as cdk from 'aws-cdk-lib';\nimport { DatabaseStack, NetworkStack } from '../lib';\n"
+           "declare function resolveStage(name: string): { stage: string };\nconst app = new cdk.App();\n"
+           f"const stage = app.node.tryGetContext('stage') ?? 'dev';\nconst config = {config};\n"
+           "const db = new DatabaseStack(app, 'Db', { config });\nconst net = new NetworkStack(app, 'Net', { config });\n")
+    p = project(**nested, **{"bin/app.ts": app})
+    assert hits(p, "INC-DEP-001", "CDK-XSR-002") == {
+        ("INC-DEP-001", line_of(app, "new DatabaseStack")),
+        ("CDK-XSR-002", line_of(nested["lib/database-stack.ts"], "fromLookup")),
+    }
+
+
 @pytest.mark.parametrize("ordering", ["db.addDependency(net);", "db.node.addDependency(net);"])
 def test_add_dependency_orders_the_lookup(ordering):
     p = project(**lookup_app(f"""const db = new DatabaseStack(app, 'Db', {{ stage }});

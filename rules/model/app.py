@@ -482,14 +482,15 @@ def name_pattern(value: v.Value | None, stack: StackInstance | None = None) -> t
     """
     if isinstance(value, v.Lit) and isinstance(value.value, str):
         return (value.value,)
-    if not isinstance(value, v.Template) and not (isinstance(value, v.Attr) and isinstance(value.base, v.Param)):
+    if not isinstance(value, v.Template) and _param_chain(value) is None:
         return None
     parts: list[Part] = []
     for part in _flatten(value):
+        chain = _param_chain(part)
         if isinstance(part, v.Lit) and isinstance(part.value, (str, int, float)):
             parts.append(str(part.value))
-        elif isinstance(part, v.Attr) and isinstance(part.base, v.Param):
-            parts.append(_param_part(part.base.index, part.name, stack))
+        elif chain is not None:
+            parts.append(_param_part(*chain, stack))
         elif _is_own_stack_name(part) and stack is not None:
             parts.append(_stack_name_part(stack))
         elif isinstance(part, v.EnvRef):
@@ -507,17 +508,27 @@ def _flatten(value: v.Value) -> Iterator[v.Value]:
         yield value
 
 
-def _param_part(index: int, name: str, stack: StackInstance | None) -> Part:
+def _param_chain(value: v.Value) -> tuple[int, tuple[str, ...]] | None:
+    """(argument index, attribute path) of `props.stage` or `props.config.stage`; None otherwise."""
+    path: list[str] = []
+    while isinstance(value, v.Attr):
+        path.append(value.name)
+        value = value.base
+    return (value.index, tuple(reversed(path))) if isinstance(value, v.Param) and path else None
+
+
+def _param_part(index: int, path: tuple[str, ...], stack: StackInstance | None) -> Part:
     if stack is None:
-        return ("param", name)
-    arg = stack.arg(index)
-    given = arg.get(name) if isinstance(arg, v.Obj) else None
-    if isinstance(given, v.Lit) and isinstance(given.value, (str, int, float)):
+        return ("param", ".".join(path))
+    given, rest = stack.arg(index), path
+    while rest and isinstance(given, v.Obj):
+        given, rest = given.get(rest[0]), rest[1:]
+    if not rest and isinstance(given, v.Lit) and isinstance(given.value, (str, int, float)):
         return str(given.value)
     if given is not None and given.node is not None:
-        # the same source expression (`{ stage }` from one `const stage`) is the same value,
-        # even when what it holds cannot be known
-        return ("value", given.file.abspath if given.file else "", given.node.id)
+        # the same source expression (`{ stage }` from one `const stage`, or `config.stage` of one
+        # `const config`) is the same value, even when what it holds cannot be known
+        return ("value", given.file.abspath if given.file else "", given.node.id, *rest)
     return _WILDCARD                  # not visible: it may differ from stack to stack
 
 
