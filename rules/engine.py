@@ -87,6 +87,11 @@ def _analyse(project: Project, config, rules: list[Rule] | None) -> Analysis:
 
 def _finding(r: Rule, severity, hit: Hit, current: SourceFile | None) -> Finding:
     file = hit.file or current
+    suggestion = hit.suggestion
+    if file is not None and file.project is not None and not file.owns(hit.node):
+        # a prop set in another file's defaults: reported there; a suggestion written from
+        # the rule's file lines would edit the wrong text
+        file, suggestion = _owner(file.project, hit.node) or file, None
     if file is None:
         raise ValueError(f"{r.id}: a project rule must say which file a hit is in")
     end = hit.end_node or hit.node
@@ -96,8 +101,14 @@ def _finding(r: Rule, severity, hit: Hit, current: SourceFile | None) -> Finding
         path=file.path, line=hit.node.start_point[0] + 1, end_line=end.end_point[0] + 1,
         column=hit.node.start_point[1] + 1,
         message=r.format(r.message, hit.args), remediation=r.format(r.remediation, hit.args),
-        suggestion=hit.suggestion, rule_name=r.name, snippet=text(hit.node)[:400],
+        suggestion=suggestion, rule_name=r.name, snippet=text(hit.node)[:400],
     )
+
+
+def _owner(project: Project, node) -> SourceFile | None:
+    while node.parent is not None:
+        node = node.parent
+    return next((f for f in project.analysed if f.tree.root_node.id == node.id), None)
 
 
 def _at_origin(finding: Finding, hit: Hit, current: SourceFile | None,

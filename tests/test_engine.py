@@ -149,3 +149,40 @@ def test_where_a_value_is_set_is_not_reported_outside_the_analysed_files_or_for_
     found = analyse(only_stack, rules=[REGISTRY["OPS-BAK-002"]]).findings
     assert [(f.path, f.line) for f in found] == [("lib/data.ts", 9), ("lib/data.ts", 13)]
     assert not REGISTRY["CDK-API-001"].follows_values      # a wrong prop name is wrong where it is written
+
+
+DEFAULTS = """import { RemovalPolicy } from 'aws-cdk-lib';
+
+export const DATABASE_DEFAULTS = {
+  multiAz: true,
+  removalPolicy: RemovalPolicy.DESTROY,
+};
+"""
+MANAGED_DB = """import { Stack, aws_ec2 as ec2, aws_rds as rds } from 'aws-cdk-lib';
+import { DATABASE_DEFAULTS } from './defaults';
+
+export class DataStack extends Stack {
+  build(vpc: ec2.IVpc) {
+    new rds.DatabaseInstance(this, 'Orders', {
+      ...DATABASE_DEFAULTS,
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }),
+      vpc,
+    });
+  }
+}
+"""
+
+
+def test_a_prop_spread_from_another_files_defaults_is_reported_where_it_is_written():
+    found = analyse(project(**{"lib/defaults.ts": DEFAULTS, "lib/data.ts": MANAGED_DB}),
+                    rules=[REGISTRY["OPS-BAK-001"]]).findings
+    assert [(f.path, f.line, f.suggestion) for f in found] == [("lib/defaults.ts", 5, None)]
+
+
+def test_defaults_outside_the_analysed_files_are_reported_at_the_construct():
+    from rules.model.project import Project
+    sources = {"lib/defaults.ts": DEFAULTS.encode(), "lib/data.ts": MANAGED_DB.encode()}
+    only_stack = Project(display=lambda p: p, reader=sources.get)
+    only_stack.select_analysed([only_stack.add("lib/data.ts", sources["lib/data.ts"])])
+    found = analyse(only_stack, rules=[REGISTRY["OPS-BAK-001"]]).findings
+    assert [(f.path, f.line) for f in found] == [("lib/data.ts", 6)]

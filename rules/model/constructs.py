@@ -62,11 +62,13 @@ class Construct:
         return v.Unknown("props not visible", node=props.node, file=props.file)
 
     def prop_node(self, name: str) -> Node:
-        """Where to point for a prop: its `key: value` pair when written here, else the call."""
+        """Where to point for a prop: its `key: value` pair when written here or in another
+        analysed file (a shared defaults object spread in: `...DATABASE_DEFAULTS`), else the
+        call. The engine reports a node in the file it belongs to."""
         props = self.props
         if isinstance(props, v.Obj):
             pair = props.key_nodes.get(name)
-            if pair is not None and self.file.owns(pair):
+            if pair is not None and (self.file.owns(pair) or _analysed_owner(self.file, props.entries.get(name), pair)):
                 return pair
         return self.node
 
@@ -143,3 +145,11 @@ def attr_path(value: v.Value) -> tuple[Construct | None, tuple[str, ...]]:
         value = value.base
     construct = value.construct if isinstance(value, v.ConstructRef) else None
     return construct, tuple(reversed(path))
+
+
+def _analysed_owner(here: "SourceFile", value: v.Value | None, pair: Node) -> bool:
+    """Whether `pair` (a prop's `key: value`) is written in another analysed file of the project."""
+    owner = value.file if value is not None else None
+    project = here.project
+    return (owner is not None and owner is not here and project is not None
+            and any(f is owner for f in project.analysed) and owner.owns(pair))
