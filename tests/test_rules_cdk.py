@@ -542,6 +542,9 @@ class TestConstructTree:
             for (const only of ['x']) {
               new sqs.Queue(this, 'Once');
             }
+            for (const queue of [new sqs.Queue(this, 'First'), new sqs.Queue(this, 'Second')]) {
+              queue.grantSendMessages(new iam.AccountRootPrincipal());
+            }
             """), "CDK-TREE-003") == {("CDK-TREE-003", at(3)), ("CDK-TREE-003", at(8))}
 
     def test_ids_repeated_in_one_scope_outside_branches(self):

@@ -50,16 +50,19 @@ def enclosing_function(node: Node) -> Node | None:
 def enclosing_loop(node: Node) -> Node | None:
     """The loop that runs `node` repeatedly within its function: a loop statement, or the call
     of an iterating array method (`items.forEach(item => ...)`) whose callback holds it."""
-    n = node.parent
+    n, came_from = node.parent, node
     while n is not None:
         if n.type in _LOOPS:
-            return n
+            body = n.child_by_field_name("body")
+            if body is not None and body.id == came_from.id:
+                return n
+            # the iterable, `for (const s of [new Stack(app, 'A'), ...])`, is evaluated once
         if n.type in FUNCTION_TYPES:
             call = _iterating_call(n)
             if call is None:
                 return None
             return call
-        n = n.parent
+        n, came_from = n.parent, n
     return None
 
 

@@ -27,7 +27,6 @@ _CFN_FUNCTION_PROPS = frozenset({"aws_lambda.CfnFunctionProps", "aws_sam.CfnFunc
     remediation="{fix}",
     references=("https://docs.aws.amazon.com/cdk/api/v2/docs/aws-construct-library.html",
                 "https://docs.aws.amazon.com/cdk/v2/guide/deprecated.html"),
-    in_tests=True,
 )
 def deprecated_cdk_api(f, ctx):
     """

@@ -270,7 +270,6 @@ def _in_call(node, call_node) -> bool:
     remediation="{fix}",
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies",
                 "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/policy-list.html"),
-    in_tests=True,
 )
 def unknown_aws_managed_policy(f, ctx):
     """
