@@ -133,7 +133,8 @@ def _origin_findings(origins: dict[tuple, list[tuple[Finding, Finding]]], raw: l
             continue
         at, use = pairs[0]
         uses = sorted({(u.path, u.line) for _, u in pairs})
-        where = f"{uses[0][0]}:{uses[0][1]}" + (f" and {len(uses) - 1} more" if len(uses) > 1 else "")
+        first = f"line {uses[0][1]}" if uses[0][0] == at.path else f"{uses[0][0]}:{uses[0][1]}"
+        where = first + (f" and {len(uses) - 1} more" if len(uses) > 1 else "")
         out.append(replace(at, message=f"{use.message} (set here, used at {where})"))
     return out
 

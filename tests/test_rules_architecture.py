@@ -324,7 +324,7 @@ new ec2.Vpc(this, 'Vpc', {
 });""")
     got = {f.line: (f.severity.value, f.message) for f in findings(src, "ARC-NET-004")}
     assert set(got) == {line(1), line(5), line(6), line(7), line(8)}
-    assert got[line(1)][1] == got[line(6)][1] + f" (set here, used at stack.ts:{line(6)})"
+    assert got[line(1)][1] == got[line(6)][1] + f" (set here, used at line {line(6)})"
     assert got[line(5)][0] == "warning" and "only 27 usable addresses" in got[line(5)][1]
     assert got[line(6)][0] == "warning" and "only 11 usable addresses" in got[line(6)][1]
     assert got[line(7)][0] == "error" and got[line(8)][0] == "error"
