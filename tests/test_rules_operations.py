@@ -516,7 +516,7 @@ class TestRdsBackupRetention:
 
 # --------------------------------------------------------------------------- OPS-BAK-003
 class TestDeletionProtection:
-    def test_only_production_stacks_are_judged(self):
+    def test_defaults_judged_in_production_an_explicit_false_anywhere_but_dev(self):
         body = """    new dynamodb.Table(this, 'Orders', { partitionKey: pk });
     new dynamodb.Table(this, 'Ledger', { partitionKey: pk,
       deletionProtection: false,
@@ -525,7 +525,9 @@ class TestDeletionProtection:
     new rds.DatabaseInstance(this, 'Db', { engine: e, vpc: v });
     new rds.DatabaseInstance(this, 'Retained', { engine: e, vpc: v, removalPolicy: cdk.RemovalPolicy.RETAIN });
 """
-        assert hits(stack(body, name="OrdersStack"), "OPS-BAK-003") == set()
+        unknown = stack(body, name="OrdersStack")
+        assert hits(unknown, "OPS-BAK-003") == {("OPS-BAK-003", line(unknown, "deletionProtection: false"))}
+        assert hits(stack(body, name="OrdersDevStack"), "OPS-BAK-003") == set()
         prod = stack(body, name="OrdersProdStack")
         assert hits(prod, "OPS-BAK-003") == {("OPS-BAK-003", line(prod, "'Orders'")),
                                              ("OPS-BAK-003", line(prod, "deletionProtection: false")),

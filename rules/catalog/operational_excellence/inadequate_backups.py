@@ -237,11 +237,11 @@ def _retention(db, path: tuple[str, ...]):
 def deletion_protection_off(f, ctx):
     """
     ## What it does
-    Finds RDS instances and clusters and DynamoDB tables in production stacks whose
-    `deletionProtection` is false or left at its default (off for tables; off for
-    RDS unless `removalPolicy` is RETAIN). Only stacks known to be production are
-    judged: elsewhere deletion protection gets in the way of tearing down test
-    environments.
+    Finds RDS instances and clusters and DynamoDB tables whose `deletionProtection`
+    is explicitly `false` in a stack not known to be a development one, or left at its
+    default (off for tables; off for RDS unless `removalPolicy` is RETAIN) in a stack
+    known to be production: elsewhere deletion protection gets in the way of tearing
+    down test environments.
 
     ## Why is this bad?
     Deletion protection is the guard against a console click, an SDK call or a
@@ -282,10 +282,13 @@ def deletion_protection_off(f, ctx):
     ```
     """
     for c in f.constructs:
-        if c.fqn not in _DELETION_PROTECTED or ctx.is_production(c) is not True:
+        production = ctx.is_production(c) if c.fqn in _DELETION_PROTECTED else False
+        if production is False:
             continue
         value = c.prop("deletionProtection")
         if value is None:
+            if production is not True:
+                continue                  # the default: judged only where production is known
             default = default_of(c, "deletionProtection", ctx)
             if default is not None and default.value is False:
                 why = " (deletionProtection not set" + (", removalPolicy not RETAIN)" if default.fact.cases else ")")
