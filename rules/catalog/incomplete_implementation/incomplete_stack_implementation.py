@@ -612,3 +612,88 @@ def placeholder_value(f, ctx):
         if owner is not None and owner.kind in CDK_CLASS_KINDS and isinstance(message, str) \
                 and _NOT_IMPLEMENTED.search(message):
             yield Hit(node, {"what": f"`new Error('{message}')` stub", "owner": owner.name})
+
+
+@rule(
+    id="INC-STK-007",
+    name="empty-builder-method",
+    subcategory="incomplete-stack-implementation",
+    severity="warning",
+    message="{kind} {name}'s constructor calls `this.{method}()`, but `{method}` is empty: "
+            "that part was never built",
+    remediation="Implement `{method}` (the resources its name promises), or remove it and its call",
+    references=("https://docs.aws.amazon.com/cdk/v2/guide/constructs.html",),
+)
+def empty_builder_method(f, ctx):
+    """
+    ## What it does
+    Finds methods of stack, construct and stage classes whose body is empty (no
+    statements) and that the constructor calls (`this.buildDashboard()`): a builder
+    that was planned and wired in, but never written.
+
+    ## Why is this bad?
+    The stack deploys without the part the method names (the dashboard, the alarms,
+    the backup plan), and nothing fails to say so: a reader of the constructor
+    believes it is there.
+
+    ## Example
+    ```ts
+    import { Stack, StackProps } from 'aws-cdk-lib';
+    import { Construct } from 'constructs';
+
+    export class ReportingStack extends Stack {
+      constructor(scope: Construct, id: string, props?: StackProps) {
+        super(scope, id, props);
+        this.buildDashboard();
+      }
+
+      private buildDashboard(): void {} // <-- INC-STK-007
+    }
+    ```
+
+    ## Use instead
+    ```ts
+    import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+    import { Stack, StackProps } from 'aws-cdk-lib';
+    import { Construct } from 'constructs';
+
+    export class ReportingStack extends Stack {
+      constructor(scope: Construct, id: string, props?: StackProps) {
+        super(scope, id, props);
+        this.buildDashboard();
+      }
+
+      private buildDashboard(): void {
+        new cloudwatch.Dashboard(this, 'Reporting', { dashboardName: 'reporting' });
+      }
+    }
+    ```
+    """
+    for cls in f.classes:
+        if cls.kind not in ("stack", "construct", "stage") or cls.constructor_body is None:
+            continue
+        called = _methods_called_on_this(cls.constructor_body)
+        body = cls.node.child_by_field_name("body")
+        for member in body.named_children if body is not None else ():
+            name = member.child_by_field_name("name") if member.type == "method_definition" else None
+            block = member.child_by_field_name("body") if name is not None else None
+            if block is None or text(name) not in called or text(name) == "constructor":
+                continue
+            if not [s for s in block.named_children if s.type != "comment"]:
+                yield Hit(member, {"kind": cls.kind.capitalize(), "name": cls.name, "method": text(name)})
+
+
+def _methods_called_on_this(body) -> set[str]:
+    """Names of the `this.x(...)` calls directly in a constructor body's statements."""
+    names = set()
+    stack = list(body.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type == "call_expression":
+            fn = node.child_by_field_name("function")
+            if fn is not None and fn.type == "member_expression" and \
+                    fn.child_by_field_name("object") is not None and fn.child_by_field_name("object").type == "this":
+                names.add(text(fn.child_by_field_name("property")))
+        if node.type not in ("arrow_function", "function_expression", "class"):
+            stack.extend(node.named_children)
+    return names
