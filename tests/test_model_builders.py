@@ -145,3 +145,61 @@ export const x = ec2.InstanceType.of(ec2.InstanceClass.T3, isProd ? ec2.Instance
     assert all(isinstance(b, v.Call) and b.fqn == "aws_ec2.InstanceType.of" for b in v.branches(value))
     unknown = value_of("declare const c: boolean;\nexport const x = g(c ? 1 : 2);")
     assert isinstance(unknown, v.Call) and isinstance(unknown.args[0], v.Cond)   # other calls keep their arguments
+
+
+HELPERS = """import { Stack, RemovalPolicy, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+
+function dataBucket(scope: Construct, id: string, key: kms.IKey, overrides: Partial<s3.BucketProps>): s3.Bucket {
+  return new s3.Bucket(scope, id, {
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: key,
+    enforceSSL: true,
+    ...overrides,
+  });
+}
+
+export class EtlStack extends Stack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const key = new kms.Key(this, 'Key', { enableKeyRotation: true });
+    dataBucket(this, 'Raw', key, {
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    dataBucket(this, 'Curated', key, { versioned: true, removalPolicy: RemovalPolicy.RETAIN });
+    this.buildQueue('Jobs');
+  }
+
+  private buildQueue(name: string) {
+    return new s3.Bucket(this, `${name}Archive`, { versioned: true });
+  }
+}
+"""
+
+
+def test_a_helper_creates_one_construct_per_call_judged_on_what_the_call_passes():
+    from rules.model.constructs import CallSiteConstruct
+    f = single(HELPERS)
+    buckets = [c for c in f.constructs if c.fqn == "aws_s3.Bucket"]
+    assert [(type(c).__name__, v.literal(c.id)) for c in buckets] == [
+        ("CallSiteConstruct", "Raw"), ("CallSiteConstruct", "Curated"), ("CallSiteConstruct", "JobsArchive")]
+    raw, curated, _ = buckets
+    assert v.literal(raw.prop("enforceSSL")) is True and v.is_symbol(raw.prop("removalPolicy"), "RemovalPolicy.DESTROY")
+    assert v.is_symbol(curated.prop("removalPolicy"), "RemovalPolicy.RETAIN")
+    assert raw.prop_node("removalPolicy").start_point[0] + 1 == 18       # the pair the call passes
+    assert all(isinstance(c, CallSiteConstruct) is False for c in f.constructs if c.fqn == "aws_kms.Key")
+
+
+def test_findings_follow_each_call():
+    from rules.engine import analyse
+    from rules.registry import REGISTRY
+    found = analyse(project(**{"lib/etl.ts": HELPERS}), rules=[REGISTRY["OPS-BAK-001"]]).findings
+    assert [(f.line, f.message) for f in found] == [
+        (18, "Bucket 'Raw' holds data but is deleted with its stack (RemovalPolicy.DESTROY)")]
+
+
+def test_a_helper_nobody_calls_is_judged_on_its_own():
+    f = single(HELPERS.replace("    dataBucket(this, 'Raw', key, {\n      removalPolicy: RemovalPolicy.DESTROY,\n    });\n", "")
+               .replace("    dataBucket(this, 'Curated', key, { versioned: true, removalPolicy: RemovalPolicy.RETAIN });\n", ""))
+    [bucket, _] = [c for c in f.constructs if c.fqn == "aws_s3.Bucket"]
+    assert type(bucket).__name__ == "Construct" and isinstance(bucket.id, v.Param)

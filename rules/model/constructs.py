@@ -102,6 +102,26 @@ class Construct:
 
 
 @dataclass(eq=False)
+class CallSiteConstruct(Construct):
+    """A construct a helper function or builder method creates, as one call of it creates it:
+    `dataBucket(this, 'Raw', key, { removalPolicy: DESTROY })` or `this.buildFleet('Renderer',
+    options)`. Its id and props are evaluated with the helper's parameters bound to that
+    call's arguments, so each call is judged on what it passes."""
+    site: Node | None = None                     # the call expression
+    evaluator: object = field(default=None, repr=False)
+
+    @cached_property
+    def id(self) -> v.Value:
+        return self.evaluator.eval(self.arg_nodes[1]) if len(self.arg_nodes) > 1 else v.Lit(None)
+
+    @cached_property
+    def props(self) -> v.Value | None:
+        if len(self.arg_nodes) <= self.props_index:
+            return None
+        return self.evaluator.eval(self.arg_nodes[self.props_index])
+
+
+@dataclass(eq=False)
 class MethodCall:
     """`receiver.name(args)`: `path` is the attribute chain from the construct (`connections`)."""
     file: "SourceFile"

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rules.model import values as v
 from rules.model.classes import ClassDecl
-from rules.model.constructs import Construct, MethodCall, attr_path
+from rules.model.constructs import CallSiteConstruct, Construct, MethodCall, attr_path
 from rules.model.evaluate import Evaluator
+from rules.model.functions import Frame
 from rules.model.imports import ImportBinding, ImportStatement, collect_imports
 from rules.model.scopes import CLASS_TYPES, FUNCTION_TYPES, SCOPE_TYPES, STATEMENT_TYPES, Scopes
 from rules.parsing import Node, Tree, captures, first_error, language, parse, query, text
@@ -234,10 +235,21 @@ class SourceFile:
 
     @cached_property
     def constructs(self) -> list[Construct]:
-        out = []
+        """Every construct the file's code creates; one per call of the helper function or
+        builder method it is created in, when the project calls that helper."""
+        sites = self.project.memo(helper_call_sites) if self.project is not None else {}
+        out: list[Construct] = []
         for n in self.nodes("new_expression"):
             c = self.construct_at(n)
-            if c is not None:
+            if c is None:
+                continue
+            helper = _enclosing_helper(n)
+            calls = sites.get((self.abspath, helper.start_byte)) if helper is not None and c.fqn else None
+            if calls:
+                out.extend(CallSiteConstruct(self, n, c.fqn, c.local_class, c.props_index, c.calls, site=call,
+                                             evaluator=Evaluator(self, Frame(helper, args, 1)))
+                           for call, args in calls)
+            else:
                 out.append(c)
         for call in self.method_calls:
             if call.construct is not None:
@@ -292,3 +304,40 @@ class SourceFile:
 
     def __repr__(self) -> str:
         return f"<SourceFile {self.path}>"
+
+
+_MAX_CALL_SITES = 16      # a helper called more often is judged once, on its own
+
+
+def _enclosing_helper(node: Node) -> Node | None:
+    """The function or method (not a constructor) whose body creates `node`, or None."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in FUNCTION_TYPES:
+            if parent.type == "method_definition" and text(parent.child_by_field_name("name")) == "constructor":
+                return None
+            return parent if parent.type in ("function_declaration", "method_definition", "arrow_function",
+                                              "function_expression") else None
+        parent = parent.parent
+    return None
+
+
+def helper_call_sites(project) -> dict[tuple[str, int], list[tuple[Node, tuple[v.Value, ...]]]]:
+    """(file, function start) of the app's own helper functions and builder methods -> the
+    calls of them in the analysed code, each with its argument values. Tests are left out."""
+    from rules.model.layout import is_test_file
+    sites: dict[tuple[str, int], list[tuple[Node, tuple[v.Value, ...]]]] = {}
+    for f in project.analysed:
+        if is_test_file(f):
+            continue
+        for call in f.nodes("call_expression"):
+            fn = call.child_by_field_name("function")
+            if fn is None or fn.type not in ("identifier", "member_expression"):
+                continue
+            callee = f.eval(fn)
+            if not isinstance(callee, v.FunctionRef) or callee.decl_file is None or callee.decl is None:
+                continue
+            args = call.child_by_field_name("arguments")
+            values = tuple(f.eval(a) for a in args.named_children if a.type != "comment") if args is not None else ()
+            sites.setdefault((callee.decl_file.abspath, callee.decl.start_byte), []).append((call, values))
+    return {key: calls for key, calls in sites.items() if len(calls) <= _MAX_CALL_SITES}
