@@ -87,3 +87,16 @@ class ClassDecl:
     def name_node(self) -> Node:
         return self.node.child_by_field_name("name") or self.node
 
+
+def this_calls(f: "SourceFile", body: Node) -> set[str]:
+    """Names of the `this.name(...)` calls inside `body` (a constructor's, a method's)."""
+    names = set()
+    for call in f.nodes("call_expression"):
+        callee = call.child_by_field_name("function")
+        if not body.start_byte <= call.start_byte < body.end_byte or callee is None \
+                or callee.type != "member_expression":
+            continue
+        receiver = callee.child_by_field_name("object")
+        if receiver is not None and receiver.type == "this":
+            names.add(text(callee.child_by_field_name("property")))
+    return names

@@ -5,6 +5,7 @@ import re
 
 from rules.model import values as v
 from rules.model.app import app_model
+from rules.model.classes import this_calls
 from rules.model.monitoring import is_watched, watched_kind
 from rules.model.references import (construct_variable, enclosing_call, is_discarded, member_call,
                                     props_keys_read, references)
@@ -672,7 +673,7 @@ def empty_builder_method(f, ctx):
     for cls in f.classes:
         if cls.kind not in ("stack", "construct", "stage") or cls.constructor_body is None:
             continue
-        called = _methods_called_on_this(cls.constructor_body)
+        called = this_calls(f, cls.constructor_body)
         body = cls.node.child_by_field_name("body")
         for member in body.named_children if body is not None else ():
             name = member.child_by_field_name("name") if member.type == "method_definition" else None
@@ -681,19 +682,3 @@ def empty_builder_method(f, ctx):
                 continue
             if not [s for s in block.named_children if s.type != "comment"]:
                 yield Hit(member, {"kind": cls.kind.capitalize(), "name": cls.name, "method": text(name)})
-
-
-def _methods_called_on_this(body) -> set[str]:
-    """Names of the `this.x(...)` calls directly in a constructor body's statements."""
-    names = set()
-    stack = list(body.named_children)
-    while stack:
-        node = stack.pop()
-        if node.type == "call_expression":
-            fn = node.child_by_field_name("function")
-            if fn is not None and fn.type == "member_expression" and \
-                    fn.child_by_field_name("object") is not None and fn.child_by_field_name("object").type == "this":
-                names.add(text(fn.child_by_field_name("property")))
-        if node.type not in ("arrow_function", "function_expression", "class"):
-            stack.extend(node.named_children)
-    return names

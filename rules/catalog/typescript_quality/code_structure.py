@@ -9,6 +9,7 @@ options yet; these constants are where such options would plug in.)
 from __future__ import annotations
 
 from rules.model import values as v
+from rules.model.classes import this_calls
 from rules.model.library import base_fqns
 from rules.model.scopes import STATEMENT_TYPES
 from rules.model.services import LAYER_ORDER, layer_of, module_of, service_family, stack_name
@@ -193,13 +194,7 @@ def _construction_bodies(f, cls) -> list:
         if any(b.id == body.id for b in bodies):
             continue
         bodies.append(body)
-        for call in f.nodes("call_expression"):
-            callee = call.child_by_field_name("function")
-            if not _inside(call, body) or callee is None or callee.type != "member_expression":
-                continue
-            receiver, prop = callee.child_by_field_name("object"), callee.child_by_field_name("property")
-            if receiver is not None and receiver.type == "this" and text(prop) in methods:
-                queue.append(methods[text(prop)])
+        queue.extend(methods[name] for name in this_calls(f, body) if name in methods)
     return bodies
 
 
