@@ -222,20 +222,20 @@ class Evaluator:
         items = self._elements(decl.value)
         if items is None:
             return v.Unknown("element of an unknown array", node=decl.node, file=self.file)
-        return v.one_of([self._destructure(item, decl.path, decl.default) for item in items], decl.node,
-                        lambda: v.Unknown("element of an empty array", node=decl.node, file=self.file))
+        chosen = v.one_of([(decl.node, self._destructure(item, decl.path, decl.default)) for item in items])
+        return chosen if chosen is not None else v.Unknown("element of an empty array", node=decl.node, file=self.file)
 
     def _elements(self, iterable: Node | None) -> list[v.Value] | None:
         """The elements of a known array (`Object.entries/keys/values` of a known object too)."""
         if iterable is None:
             return None
-        call = iterable if iterable.type == "call_expression" else None
-        if call is not None and text(call.child_by_field_name("function")) in _OBJECT_WALKS:
-            args = self._args(call.child_by_field_name("arguments"))
+        walk = text(iterable.child_by_field_name("function")) if iterable.type == "call_expression" else ""
+        if walk in _OBJECT_WALKS:
+            args = self._args(iterable.child_by_field_name("arguments"))
             obj = args[0] if len(args) == 1 else None
             if not isinstance(obj, v.Obj) or obj.open:
                 return None
-            how = text(call.child_by_field_name("function")).rsplit(".", 1)[-1]
+            how = walk.rsplit(".", 1)[-1]
             return [v.Lit(k) if how == "keys" else value if how == "values" else v.Arr([v.Lit(k), value])
                     for k, value in obj.entries.items()]
         value = self.eval(iterable)
@@ -432,17 +432,16 @@ _HANDLERS = {name.removeprefix("_eval_"): fn for name, fn in vars(Evaluator).ite
 def _by_key(obj: v.Obj) -> v.Value | None:
     """Every entry of a config object as alternatives, each tested on its key, so that
     `{ dev: {...}, prod: {...} }[stage]` is judged for production on its `prod` entry."""
-    entries = list(obj.entries.items())
-    if not 2 <= len(entries) <= _MAX_ELEMENTS:
+    if not 2 <= len(obj.entries) <= _MAX_ELEMENTS:
         return None
-    value = entries[-1][1]
-    for key, item in reversed(entries[:-1]):
+    alternatives = []
+    for key, item in obj.entries.items():
         written = obj.key_nodes.get(key)
         test = written.child_by_field_name("key") if written is not None and written.type == "pair" else written
         if test is None:
             return None
-        value = v.Cond(test, item, value)
-    return value
+        alternatives.append((test, item))
+    return v.one_of(alternatives)
 
 
 def _is_process_env(node: Node) -> bool:

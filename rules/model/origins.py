@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rules.model import values as v
+from rules.model.references import WRAPPERS
 from rules.parsing import Node
 
 if TYPE_CHECKING:
     from rules.model.source import SourceFile
 
-_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
-                       "non_null_expression"})
 _REFERENCES = frozenset({"identifier", "member_expression"})
 # where a value is set: a constant, an entry of a config object or array, a class field
 _SETTINGS = frozenset({"variable_declarator", "pair", "array", "public_field_definition"})
@@ -49,6 +48,6 @@ def value_origin(f: "SourceFile", pair: Node) -> tuple["SourceFile", Node] | Non
 
 
 def _unwrap(node: Node | None) -> Node | None:
-    while node is not None and node.type in _WRAPPERS:
+    while node is not None and node.type in WRAPPERS:
         node = node.named_children[0] if node.named_children else None
     return node

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rules.model import values as v
 from rules.model.library import base_fqns
-from rules.model.scopes import FUNCTION_TYPES
+from rules.model.scopes import FUNCTION_TYPES, iterating_call
 from rules.model.types import library_base
 from rules.parsing import Node, text
 
@@ -14,8 +14,6 @@ if TYPE_CHECKING:
     from rules.model.constructs import Construct
 
 _LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
-_ITERATING_METHODS = frozenset({"forEach", "map", "flatMap", "filter", "reduce", "some", "every",
-                                "find", "findIndex"})
 _BRANCHES = frozenset({"if_statement", "else_clause", "switch_case", "switch_default",
                        "ternary_expression", "catch_clause"})
 _SHORT_CIRCUIT = frozenset({"&&", "||", "??"})
@@ -58,22 +56,12 @@ def enclosing_loop(node: Node) -> Node | None:
                 return n
             # the iterable, `for (const s of [new Stack(app, 'A'), ...])`, is evaluated once
         if n.type in FUNCTION_TYPES:
-            call = _iterating_call(n)
+            call = iterating_call(n)
             if call is None:
                 return None
             return call
         n, came_from = n.parent, n
     return None
-
-
-def _iterating_call(fn: Node) -> Node | None:
-    args = fn.parent
-    call = args.parent if args is not None and args.type == "arguments" else None
-    if call is None or call.type != "call_expression":
-        return None
-    callee = call.child_by_field_name("function")
-    prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" else None
-    return call if prop is not None and text(prop) in _ITERATING_METHODS else None
 
 
 def iterates_at_most_once(f, loop: Node) -> bool:

@@ -237,22 +237,33 @@ class Scopes:
         return v.Unknown(f"this.{name} is assigned more than once")
 
 
-# Array methods whose callback's first parameter takes each element of the array.
-ELEMENT_CALLBACKS = frozenset({"forEach", "map", "flatMap", "filter", "some", "every", "find"})
+# Array methods that call their callback once per element.
+ITERATING_METHODS = frozenset({"forEach", "map", "flatMap", "filter", "reduce", "some", "every",
+                               "find", "findIndex"})
+
+
+def iterating_call(fn: Node) -> Node | None:
+    """The `items.forEach(...)`-style call a function is passed to as its callback, or None."""
+    args = fn.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return None
+    callee = call.child_by_field_name("function")
+    prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" else None
+    return call if prop is not None and text(prop) in ITERATING_METHODS else None
 
 
 def _iterated_by(fn: Node) -> Node | None:
-    """The array a callback walks (`PORTS` in `PORTS.forEach((port) => ...)`), or None."""
-    args = fn.parent
-    call = args.parent if args is not None else None
-    if call is None or args.type != "arguments" or call.type != "call_expression":
+    """The array whose elements a callback's first parameter takes (`PORTS` in
+    `PORTS.forEach((port) => ...)`); None otherwise (`reduce` passes an accumulator first)."""
+    call = iterating_call(fn)
+    if call is None:
         return None
-    first = next((a for a in args.named_children if a.type != "comment"), None)
+    first = next((a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"), None)
     callee = call.child_by_field_name("function")
-    if first is None or first.id != fn.id or callee is None or callee.type != "member_expression":
+    if first is None or first.id != fn.id or text(callee.child_by_field_name("property")) == "reduce":
         return None
-    prop = callee.child_by_field_name("property")
-    return callee.child_by_field_name("object") if prop is not None and text(prop) in ELEMENT_CALLBACKS else None
+    return callee.child_by_field_name("object")
 
 
 def _destructure(pattern: Node, path: tuple[str, ...] = ()):

@@ -12,6 +12,7 @@ from rules.model.constructs import CallSiteConstruct, Construct, MethodCall, att
 from rules.model.evaluate import Evaluator
 from rules.model.functions import Frame
 from rules.model.imports import ImportBinding, ImportStatement, collect_imports
+from rules.model.placement import enclosing_function
 from rules.model.scopes import CLASS_TYPES, FUNCTION_TYPES, SCOPE_TYPES, STATEMENT_TYPES, Scopes
 from rules.parsing import Node, Tree, captures, first_error, language, parse, query, text
 
@@ -309,17 +310,16 @@ class SourceFile:
 _MAX_CALL_SITES = 16      # a helper called more often is judged once, on its own
 
 
+_HELPER_TYPES = frozenset({"function_declaration", "method_definition", "arrow_function", "function_expression"})
+
+
 def _enclosing_helper(node: Node) -> Node | None:
     """The function or method (not a constructor) whose body creates `node`, or None."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTION_TYPES:
-            if parent.type == "method_definition" and text(parent.child_by_field_name("name")) == "constructor":
-                return None
-            return parent if parent.type in ("function_declaration", "method_definition", "arrow_function",
-                                              "function_expression") else None
-        parent = parent.parent
-    return None
+    fn = enclosing_function(node)
+    if fn is None or fn.type not in _HELPER_TYPES or (
+            fn.type == "method_definition" and text(fn.child_by_field_name("name")) == "constructor"):
+        return None
+    return fn
 
 
 def helper_call_sites(project) -> dict[tuple[str, int], list[tuple[Node, tuple[v.Value, ...]]]]:

@@ -170,13 +170,14 @@ class EnvRef(Value):
     name: str
 
 
-def one_of(alternatives: list[Value], test: "Node", empty) -> Value:
-    """Several possible values (a loop variable's elements) as nested conditionals on
-    `test`, so every rule that judges both branches of a ternary judges each of them."""
+def one_of(alternatives: list[tuple["Node", Value]]) -> Value | None:
+    """Several possible values as nested conditionals, each on its own test (`(test, value)`;
+    the last value is the final else), so every rule that judges both branches of a ternary
+    judges each of them. None when there is no alternative."""
     if not alternatives:
-        return empty()
-    value = alternatives[-1]
-    for alternative in reversed(alternatives[:-1]):
+        return None
+    value = alternatives[-1][1]
+    for test, alternative in reversed(alternatives[:-1]):
         value = Cond(test, alternative, value)
     return value
 
