@@ -88,10 +88,11 @@ def _analyse(project: Project, config, rules: list[Rule] | None) -> Analysis:
 def _finding(r: Rule, severity, hit: Hit, current: SourceFile | None) -> Finding:
     file = hit.file or current
     suggestion = hit.suggestion
-    if file is not None and file.project is not None and not file.owns(hit.node):
+    owner = file.project.analysed_file_of(hit.node) if file is not None and file.project is not None else None
+    if owner is not None and owner is not file:
         # a prop set in another file's defaults: reported there; a suggestion written from
         # the rule's file lines would edit the wrong text
-        file, suggestion = _owner(file.project, hit.node) or file, None
+        file, suggestion = owner, None
     if file is None:
         raise ValueError(f"{r.id}: a project rule must say which file a hit is in")
     end = hit.end_node or hit.node
@@ -103,12 +104,6 @@ def _finding(r: Rule, severity, hit: Hit, current: SourceFile | None) -> Finding
         message=r.format(r.message, hit.args), remediation=r.format(r.remediation, hit.args),
         suggestion=suggestion, rule_name=r.name, snippet=text(hit.node)[:400],
     )
-
-
-def _owner(project: Project, node) -> SourceFile | None:
-    while node.parent is not None:
-        node = node.parent
-    return next((f for f in project.analysed if f.tree.root_node.id == node.id), None)
 
 
 def _at_origin(finding: Finding, hit: Hit, current: SourceFile | None,

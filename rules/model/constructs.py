@@ -68,7 +68,8 @@ class Construct:
         props = self.props
         if isinstance(props, v.Obj):
             pair = props.key_nodes.get(name)
-            if pair is not None and (self.file.owns(pair) or _analysed_owner(self.file, props.entries.get(name), pair)):
+            if pair is not None and (self.file.owns(pair) or (
+                    self.file.project is not None and self.file.project.analysed_file_of(pair) is not None)):
                 return pair
         return self.node
 
@@ -165,11 +166,3 @@ def attr_path(value: v.Value) -> tuple[Construct | None, tuple[str, ...]]:
         value = value.base
     construct = value.construct if isinstance(value, v.ConstructRef) else None
     return construct, tuple(reversed(path))
-
-
-def _analysed_owner(here: "SourceFile", value: v.Value | None, pair: Node) -> bool:
-    """Whether `pair` (a prop's `key: value`) is written in another analysed file of the project."""
-    owner = value.file if value is not None else None
-    project = here.project
-    return (owner is not None and owner is not here and project is not None
-            and any(f is owner for f in project.analysed) and owner.owns(pair))

@@ -71,6 +71,12 @@ class Project:
             self._memo[compute] = compute(self)
         return self._memo[compute]  # type: ignore[return-value]
 
+    def analysed_file_of(self, node) -> SourceFile | None:
+        """The analysed file whose syntax tree holds `node` (values carry nodes of other files)."""
+        while node.parent is not None:
+            node = node.parent
+        return self.memo(_analysed_by_root).get(node.id)
+
     # -- building --------------------------------------------------------------------
     def add(self, abspath: str, source: bytes) -> SourceFile:
         sf = SourceFile(self._display(abspath), source, abspath=abspath, project=self,
@@ -175,3 +181,7 @@ def _constructs_by_fqn(project: Project) -> dict[str | None, list[tuple[int, "Co
     for position, c in enumerate(c for f in project.analysed for c in f.constructs):
         index.setdefault(c.fqn, []).append((position, c))
     return index
+
+
+def _analysed_by_root(project: Project) -> dict[int, SourceFile]:
+    return {f.tree.root_node.id: f for f in project.analysed}
