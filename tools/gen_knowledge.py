@@ -239,10 +239,10 @@ def add_declarations(modules: dict[str, list[str]], cdk_types: dict[str, dict], 
             names[:] = sorted({*names, *extra})
             added += len(extra)
     files = s.table()
-    for rec in cdk_types.values():
+    for fqn, rec in cdk_types.items():
         if rec["k"] != "e" or not rec.get("f"):
             continue
-        declared = enum_members(cdk_dir / (files[rec["f"]][:-3] + ".d.ts"), rec["name"])
+        declared = enum_members(cdk_dir / (files[rec["f"]][:-3] + ".d.ts"), fqn.rsplit(".", 1)[-1])
         for member, deprecated in declared.items():
             if member not in rec["e"]:
                 rec["e"][member] = s(deprecated)
@@ -263,12 +263,8 @@ def build(cdk_dir: Path, constructs_dir: Path) -> tuple[dict, dict]:
     s.seeded(_collect_strings(cdk["types"]) + _collect_strings(cons["types"]))
     cons_types = distil(cons, s)
     cdk_types = distil(cdk, s)
-    for fqn, rec in cdk_types.items():
-        rec["name"] = fqn.rsplit(".", 1)[-1]
     modules = modules_of(cdk)
     declared = add_declarations(modules, cdk_types, s, cdk_dir)
-    for rec in cdk_types.values():
-        del rec["name"]
     types = {**cons_types, **cdk_types}
     data = {
         "format": FORMAT,
